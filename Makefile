@@ -1,0 +1,48 @@
+# teleport-swift. The two commands a newcomer needs: `make reproduce` and `make test`.
+#
+#   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default)
+#   make test        install what is missing, build with optimisation, run all tests
+#   make bench       benchmarks (medians, JSON + table)
+#   make datasets    fetch and verify MNIST and Fashion-MNIST (CIFAR-10: make datasets DATA=all)
+#   make gallery     render one example of every figure type into results/gallery/
+#   make clean       remove build outputs (results/ and Datasets/ data are kept)
+
+PROFILE ?= default
+RESULTS ?= displacement convergence correlation generalization optimizers metalearning
+DATA    ?= mnist fashion-mnist
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+SWIFT   ?= swift
+BIN     := .build/release
+
+.PHONY: all setup build test reproduce bench datasets gallery clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release
+
+# Fetches the data the tests read (skipped tests say so when no copy can be had).
+datasets: build
+	$(BIN)/datasets fetch $(DATA)
+
+test: setup
+	$(SWIFT) build -c release --product datasets
+	@$(BIN)/datasets fetch mnist fashion-mnist || \
+	  echo "warning: MNIST/Fashion-MNIST unavailable; tests that need them will be skipped" >&2
+	$(SWIFT) test -c release -Xswiftc -enable-testing
+
+reproduce: build
+	@$(BIN)/datasets fetch $(DATA)
+	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
+
+bench: build
+	$(BIN)/bench
+
+gallery: build
+	$(SWIFT) test -c release -Xswiftc -enable-testing --filter PlotTests.Gallery
+
+clean:
+	rm -rf .build

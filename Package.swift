@@ -1,0 +1,84 @@
+// swift-tools-version:6.0
+// teleport-swift: a reproduction of "Improving Convergence and Generalization Using
+// Parameter Symmetries" (Zhao, Gower, Walters, Yu; ICLR 2024).
+//
+// Layering (bottom to top):
+//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType)
+//   Tensor -> Autodiff -> Teleport        (numerics and the paper's algorithms)
+//   Datasets, Plot                         (data in, figures out)
+//   Experiments                            (shared harness for the result executables)
+//   convergence, correlation, generalization, optimizers, metalearning, displacement,
+//   datasets, bench                        (one thin executable each)
+import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+/// Release builds of the numeric modules: the hot loops need full optimisation.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+/// One executable per result of the paper (plus the tools), each a thin script over the core.
+func tool(_ name: String, folder: String? = nil, _ deps: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: deps + [argumentParser],
+                      path: "Sources/\(folder ?? name)", swiftSettings: fast)
+}
+
+let package = Package(
+    name: "teleport-swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "Teleport", targets: ["Teleport"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Plot", targets: ["Plot"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .executable(name: "convergence", targets: ["convergence"]),
+        .executable(name: "correlation", targets: ["correlation"]),
+        .executable(name: "generalization", targets: ["generalization"]),
+        .executable(name: "optimizers", targets: ["optimizers"]),
+        .executable(name: "metalearning", targets: ["metalearning"]),
+        .executable(name: "displacement", targets: ["displacement"]),
+        .executable(name: "datasets", targets: ["DatasetsTool"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (installed by `make setup`).
+        .systemLibrary(name: "CBLAS", path: "Sources/CSystem/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CSystem/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CFreeType", path: "Sources/CSystem/CFreeType", pkgConfig: "freetype2"),
+
+        // Core.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: fast),
+        .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["CZlib"], swiftSettings: fast),
+        .target(name: "Plot", dependencies: ["CPNG", "CFreeType"], swiftSettings: fast),
+        .target(name: "Experiments",
+                dependencies: ["Tensor", "Autodiff", "Teleport", "Datasets", "Plot", argumentParser],
+                swiftSettings: fast),
+
+        // Executables.
+        tool("convergence", ["Experiments"]),
+        tool("correlation", ["Experiments"]),
+        tool("generalization", ["Experiments"]),
+        tool("optimizers", ["Experiments"]),
+        tool("metalearning", ["Experiments"]),
+        tool("displacement", ["Experiments"]),
+        tool("DatasetsTool", folder: "datasets", ["Datasets"]),
+        tool("bench", ["Experiments"]),
+
+        // Tests: one target per module, plus the paper's claims on the quick profile.
+        .target(name: "TestSupport", path: "Sources/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
+        .testTarget(name: "TeleportTests", dependencies: ["Teleport", "Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Experiments", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Module Autodiff: filled in by its issue.

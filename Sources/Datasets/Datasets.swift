@@ -1,0 +1,1 @@
+// Module Datasets: filled in by its issue.

@@ -1,0 +1,1 @@
+// Module Experiments: filled in by its issue.

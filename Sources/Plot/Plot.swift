@@ -1,0 +1,1 @@
+// Module Plot: filled in by its issue.

@@ -1,0 +1,1 @@
+// Module Teleport: filled in by its issue.

@@ -1,0 +1,1 @@
+// Module Tensor: filled in by its issue.

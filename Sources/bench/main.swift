@@ -1,0 +1,2 @@
+// Executable `bench`: not implemented yet.
+print("bench: not implemented yet")

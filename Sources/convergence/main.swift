@@ -1,0 +1,2 @@
+// Executable `convergence`: not implemented yet.
+print("convergence: not implemented yet")

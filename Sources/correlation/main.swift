@@ -1,0 +1,2 @@
+// Executable `correlation`: not implemented yet.
+print("correlation: not implemented yet")

@@ -1,0 +1,2 @@
+// Executable `datasets`: not implemented yet.
+print("datasets: not implemented yet")

@@ -1,0 +1,2 @@
+// Executable `displacement`: not implemented yet.
+print("displacement: not implemented yet")

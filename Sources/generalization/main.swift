@@ -1,0 +1,2 @@
+// Executable `generalization`: not implemented yet.
+print("generalization: not implemented yet")

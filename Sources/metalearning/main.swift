@@ -1,0 +1,2 @@
+// Executable `metalearning`: not implemented yet.
+print("metalearning: not implemented yet")

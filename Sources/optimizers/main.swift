@@ -1,0 +1,2 @@
+// Executable `optimizers`: not implemented yet.
+print("optimizers: not implemented yet")
