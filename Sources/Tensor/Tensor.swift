@@ -1,1 +1,0 @@
-// Module Tensor: filled in by its issue.
