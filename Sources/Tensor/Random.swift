@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small, fast, seeded random number generator (xoshiro256**, seeded through SplitMix64),
 /// so that the same seed gives the same numbers on every machine and run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -49,7 +51,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var u1 = uniform()
         while u1 <= 0 { u1 = uniform() }
         let u2 = uniform()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// An integer uniform in 0..<n (unbiased).
@@ -63,6 +65,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ index &* 0xD1B5_4A32_D192_ED03 &+ 1)
     }
 }
-
-@usableFromInline func _log(_ x: Double) -> Double { Foundation_log(x) }
-@usableFromInline func _cos(_ x: Double) -> Double { Foundation_cos(x) }
