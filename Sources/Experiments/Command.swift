@@ -37,6 +37,7 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
                   + "\(runOptions.jobs) in parallel"
                   + (runOptions.shard.count > 1 ? ", shard \(runOptions.shard)" : ""))
             print(try harness.parameterTable().markdown())
+            fflush(nil)  // the table before the progress line when both go to one log
         }
         let report = try harness.run(runOptions)
         if !report.failed.isEmpty { throw HarnessError.runsFailed(report.failed) }

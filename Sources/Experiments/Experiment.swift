@@ -37,9 +37,9 @@ public protocol Experiment: Sendable {
     /// Loads what the runs share, with the checksums of the dataset files read (recorded in
     /// provenance). Called once per invocation, only when at least one run executes.
     func prepare(params: Params, datasets: [String]) throws -> Prepared<Shared>
-    /// Executes one run. Report progress through `progress`; throw `RunDiverged` (or use
-    /// `progress.checkFinite`) when the loss stops being finite.
-    func execute(_ run: Run, params: Params, shared: Shared, progress: RunProgress) throws -> Result
+    /// Executes one run. Report progress through `context`; throw `RunDiverged` (or use
+    /// `context.checkFinite`) when the loss stops being finite.
+    func execute(_ run: Run, params: Params, shared: Shared, context: RunContext) throws -> Result
     /// Writes tables and figures into `output` and returns the summary's statistics.
     func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics
 }

@@ -6,6 +6,7 @@ import Foundation
 /// Files under `<results>/<experiment>/<profile>/`:
 /// - `runs/<key>.json`: one `RunRecord` per run;
 /// - `provenance/<shard>.json`: one `Invocation` per `run` invocation (`all`, `shard-0-of-4`);
+/// - `cache/<name>.json`: values runs share through `RunContext.cached`;
 /// - `summary.json` (parameters, run counts, statistics), `runs.csv`/`runs.md` (status of
 ///   every run), plus the experiment's own tables and figures: deterministic outputs;
 /// - `provenance.json`: the merging invocation and all run invocations.
@@ -112,12 +113,14 @@ public struct Harness<E: Experiment>: Sendable {
             let prepared = try experiment.prepare(params: params, datasets: datasets)
             checksums = prepared.checksums
             let h = self, positions = todo
+            let cache = ResultCache(folder: folder.appendingPathComponent("cache"),
+                                    fingerprint: fingerprint, fresh: runOptions.fresh)
             runInParallel(count: positions.count, jobs: runOptions.jobs) { index, worker in
                 let position = positions[index]
                 let run = h.runs[position]
                 reporter.started(slot: worker, key: run.key)
                 let record = h.execute(run, shared: prepared.shared,
-                                       progress: RunProgress(reporter: reporter, slot: worker))
+                                       context: RunContext(reporter: reporter, slot: worker, cache: cache))
                 do {
                     try writeAtomically(JSON.encode(record), to: h.resultFile(position))
                 } catch {
@@ -166,13 +169,13 @@ public struct Harness<E: Experiment>: Sendable {
     }
 
     /// Executes one run and wraps its outcome in a record (never throws).
-    func execute(_ run: E.Run, shared: E.Shared, progress: RunProgress) -> RunRecord<E.Run, E.Result> {
+    func execute(_ run: E.Run, shared: E.Shared, context: RunContext) -> RunRecord<E.Run, E.Result> {
         let t0 = monotonicSeconds()
         var record = RunRecord<E.Run, E.Result>(
             key: run.key, run: run, status: .ok, payload: nil, divergence: nil, message: nil,
             wallSeconds: 0, paramsFingerprint: fingerprint)
         do {
-            record.payload = try experiment.execute(run, params: params, shared: shared, progress: progress)
+            record.payload = try experiment.execute(run, params: params, shared: shared, context: context)
         } catch let d as RunDiverged {
             record.status = .diverged
             record.divergence = Divergence(epoch: d.epoch, step: d.step, detail: d.detail)

@@ -59,7 +59,7 @@ public struct Shard: Codable, Sendable, Equatable, CustomStringConvertible {
 
 /// Options every subcommand shares: which profile, where results live, which datasets.
 public struct ExperimentOptions: ParsableArguments, Sendable {
-    @Option(help: ArgumentHelp("Scale of the experiment: quick, default or paper.",
+    @Option(help: ArgumentHelp("Scale of the experiment: quick, default or paper (default: default).",
                                valueName: "profile"),
             transform: { try Profile.parse($0) })
     public var profile: Profile = .default
@@ -86,7 +86,7 @@ public struct ExperimentOptions: ParsableArguments, Sendable {
 
 /// Options of the `run` subcommand: how to compute.
 public struct RunOptions: ParsableArguments, Sendable {
-    @Option(help: ArgumentHelp("Runs executed in parallel (default: number of cores).", valueName: "n"))
+    @Option(help: ArgumentHelp("Runs executed in parallel.", valueName: "n"))
     public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Run only every n-th run, starting at i (0 <= i < n); combine shards with `merge`.",
@@ -100,6 +100,6 @@ public struct RunOptions: ParsableArguments, Sendable {
     public init() {}
 
     public mutating func validate() throws {
-        guard jobs >= 1 else { throw HarnessError.invalidJobs(jobs) }
+        guard jobs >= 1 else { throw ValidationError(HarnessError.invalidJobs(jobs).description) }
     }
 }

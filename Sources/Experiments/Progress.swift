@@ -145,40 +145,6 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 }
 
-/// The handle a run reports its progress through (and checks for divergence with).
-public struct RunProgress: Sendable {
-    let reporter: ProgressReporter?
-    let slot: Int
-
-    /// A handle that reports nowhere (for calling `execute` directly, e.g. in tests).
-    public static let silent = RunProgress(reporter: nil, slot: 0)
-
-    init(reporter: ProgressReporter?, slot: Int) { self.reporter = reporter; self.slot = slot }
-
-    /// Reports a position, shown as "epoch 12/40" and counted in the ETA.
-    public func report(_ label: String, _ index: Int, of count: Int) {
-        reporter?.update(slot: slot, text: "\(label) \(index)/\(count)",
-                         fraction: count > 0 ? Double(index) / Double(count) : nil)
-    }
-
-    /// Shows free text next to the run's key (does not change the ETA).
-    public func note(_ text: String) {
-        reporter?.update(slot: slot, text: text, fraction: nil)
-    }
-
-    /// Prints a message line (dropped under `--quiet`).
-    public func log(_ message: String) { reporter?.log(message) }
-
-    /// Throws `RunDiverged` when `value` is NaN or infinite, carrying `partial` as the
-    /// diverged run's payload.
-    public func checkFinite(_ value: Double, epoch: Int, step: Int? = nil, what: String = "loss",
-                            partial: (any Sendable)? = nil) throws {
-        guard value.isFinite else {
-            throw RunDiverged(epoch: epoch, step: step, detail: "\(what) = \(value)", partial: partial)
-        }
-    }
-}
-
 /// Calls `body(index, worker)` for every index in 0..<count on `jobs` worker threads that
 /// take the next index from a shared counter; returns when every call has returned.
 /// Each call runs on one thread from start to end (runs are single-threaded and CPU-bound).

@@ -65,7 +65,8 @@ public struct Machine: Codable, Sendable, Equatable {
     }
 }
 
-/// The git state of the working directory's repository.
+/// The git state of the repository the executable was built from (else of the working
+/// directory's repository).
 public struct GitState: Codable, Sendable, Equatable {
     /// `git rev-parse HEAD`, or nil outside a repository or without git.
     public var commit: String?
@@ -73,11 +74,28 @@ public struct GitState: Codable, Sendable, Equatable {
     public var dirty: Bool?
 
     public static func current() -> GitState {
-        guard let commit = runCommand(["git", "rev-parse", "HEAD"]) else {
-            return GitState(commit: nil, dirty: nil)
+        var folders: [String] = []
+        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            folders.append(exe.deletingLastPathComponent().path)
         }
-        let status = runCommand(["git", "status", "--porcelain", "--untracked-files=no"])
-        return GitState(commit: commit, dirty: status.map { !$0.isEmpty })
+        folders.append(FileManager.default.currentDirectoryPath)
+        for folder in folders {
+            guard let commit = runCommand(["git", "-C", folder, "rev-parse", "HEAD"]) else { continue }
+            let status = runCommand(["git", "-C", folder, "status", "--porcelain", "--untracked-files=no"])
+            return GitState(commit: commit, dirty: status.map { !$0.isEmpty })
+        }
+        return GitState(commit: nil, dirty: nil)
+    }
+
+    enum CodingKeys: String, CodingKey { case commit, dirty }
+
+    public init(commit: String?, dirty: Bool?) { self.commit = commit; self.dirty = dirty }
+
+    /// Writes absent values as null, so a missing commit is visible in the file.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(commit, forKey: .commit)
+        try c.encode(dirty, forKey: .dirty)
     }
 }
 

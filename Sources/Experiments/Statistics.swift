@@ -36,7 +36,7 @@ public enum Stats {
     }
 
     /// Pearson correlation with its 95% confidence interval and two-sided p-value.
-    public struct Correlation: Codable, Sendable, Equatable {
+    public struct Correlation: Codable, Sendable, Equatable, CustomStringConvertible {
         /// Number of (x, y) pairs.
         public var n: Int
         /// Pearson's r.
@@ -46,6 +46,12 @@ public enum Stats {
         public var high: Double
         /// Two-sided p-value of r = 0 (Student t with n - 2 degrees of freedom).
         public var p: Double
+
+        /// "r = 0.832 [-0.189, 0.989], p = 0.0805, n = 5".
+        public var description: String {
+            "r = \(Table.number(r, digits: 3)) [\(Table.number(low, digits: 3)), "
+                + "\(Table.number(high, digits: 3))], p = \(Table.number(p, digits: 3)), n = \(n)"
+        }
     }
 
     /// Pearson's r of `x` and `y` (same length), as scipy.stats.pearsonr: p from the t

@@ -180,6 +180,31 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(ExperimentCommand<Toy>.helpMessage(for: RunCommand<Toy>.self).contains("--shard"))
     }
 
+    @Test func sharedValuesAreComputedOnceAndCached() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let toy = Toy()
+        let harness = try Harness(toy, options: try options(scratch))
+        try harness.run(runOptions(["--jobs", "2"]))
+        #expect(toy.baselineCounter.value == 2, "one baseline per dataset, not per run")
+        #expect(scratch.files().contains("toy/quick/cache/baseline/alpha.json"))
+
+        // A later invocation reads the cache; --fresh recomputes it once.
+        try FileManager.default.removeItem(at: harness.resultFile(0))
+        let later = Toy()
+        try Harness(later, options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        #expect(later.counter.value == 1 && later.baselineCounter.value == 0)
+        let fresh = Toy()
+        try Harness(fresh, options: try options(scratch)).run(runOptions(["--jobs", "2", "--fresh"]))
+        #expect(fresh.counter.value == 10 && fresh.baselineCounter.value == 2)
+
+        // Called directly, a run computes without caching.
+        let direct = Toy()
+        let result = try direct.execute(SeedRun("beta", seed: 1), params: direct.params(for: .quick),
+                                        shared: (), context: .silent)
+        #expect(direct.baselineCounter.value == 1)
+        #expect(result == harness.record(6)?.payload)
+    }
+
     @Test func parallelRunnerVisitsEveryIndexOnce() {
         let seen = Locked([Int](repeating: 0, count: 200))
         let workers = Locked(Set<Int>())
@@ -292,7 +317,7 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         let p = ProgressReporter(title: "toy/quick", total: 4, isTerminal: false, interval: 0,
                                  write: { text in lines.withLock { $0.append(text) } })
         p.started(slot: 0, key: "alpha/seed-000")
-        RunProgress(reporter: p, slot: 0).report("epoch", 12, of: 40)
+        RunContext(reporter: p, slot: 0, cache: nil).report("epoch", 12, of: 40)
         let line = p.line()
         #expect(line.hasPrefix("[toy/quick] 0/4 runs | alpha/seed-000 epoch 12/40 | "))
         #expect(line.contains("elapsed, ETA "))
@@ -307,6 +332,11 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         q.log("shown", force: true)
         #expect(quiet.withLock { $0 } == ["shown\n"])
         #expect(formatDuration(5) == "5s" && formatDuration(187) == "3m07s" && formatDuration(7500) == "2h05m")
+    }
+
+    @Test func correlationDescription() {
+        let c = Stats.pearson([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])
+        #expect(c.description == "r = 0.832 [-0.189, 0.989], p = 0.0805, n = 5")
     }
 
     @Test func provenanceDescribesTheMachine() {

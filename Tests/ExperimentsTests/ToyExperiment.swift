@@ -40,6 +40,7 @@ struct Toy: Experiment {
     static let datasets = ["alpha", "beta"]
 
     let counter = Counter()
+    let baselineCounter = Counter()
     var divergingSeed: Int? = nil
     var failingSeed: Int? = nil
     var epochsOverride: Int? = nil
@@ -65,17 +66,22 @@ struct Toy: Experiment {
         datasets.flatMap { d in (0..<params.seeds).map { SeedRun(d, seed: $0) } }
     }
 
-    func execute(_ run: SeedRun, params: Params, shared: Void, progress: RunProgress) throws -> Result {
+    func execute(_ run: SeedRun, params: Params, shared: Void, context: RunContext) throws -> Result {
         counter.increment()
         if run.seed == failingSeed { throw CocoaError(.fileReadNoSuchFile) }
-        let offset = run.group == "alpha" ? 0.0 : 0.5
+        // A value every run of a dataset starts from, computed once.
+        let offset = try context.cached("baseline/\(run.group)") { () -> Double in
+            baselineCounter.increment()
+            Thread.sleep(forTimeInterval: 0.05)
+            return run.group == "alpha" ? 0.0 : 0.5
+        }
         let x = sin(Double(run.seed) * 1.7 + offset)
         var curve: [Double] = []
         for epoch in 0..<params.epochs {
-            progress.report("epoch", epoch + 1, of: params.epochs)
+            context.report("epoch", epoch + 1, of: params.epochs)
             var loss = exp(-params.learningRate * Double(epoch)) * (1 + x * x) + 0.1 * cos(Double(run.seed))
             if run.seed == divergingSeed && epoch == 2 { loss = .nan }
-            try progress.checkFinite(loss, epoch: epoch,
+            try context.checkFinite(loss, epoch: epoch,
                                      partial: Result(curve: curve, x: x, final: curve.last ?? .nan))
             curve.append(loss)
         }
