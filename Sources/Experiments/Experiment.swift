@@ -6,7 +6,44 @@ import Foundation
 /// configuration each), executes the runs in parallel (each writes its own JSON file, so an
 /// interrupted invocation resumes), then calls `summarize` with every run's result, in the
 /// declared order, to write tables and figures. An executable is one conforming type plus
-/// `ExperimentCommand<MyExperiment>.main()`.
+/// `ExperimentCommand<MyExperiment>.main()`:
+///
+/// ```swift
+/// struct Correlation: Experiment {
+///     struct Params: Codable, Sendable { var seeds: Int; var epochs: Int }
+///     struct Result: Codable, Sendable { var sharpness: Double; var validationLoss: Double }
+///     struct Statistics: Encodable, Sendable { var r: [String: Stats.Correlation] }
+///     static let name = "correlation"
+///     static let abstract = "Correlation of sharpness with validation loss (Table 1)."
+///     static let datasets = ["mnist", "fashion-mnist", "cifar10"]
+///
+///     func params(for profile: Profile) -> Params {
+///         switch profile {
+///         case .quick: Params(seeds: 6, epochs: 2)
+///         case .default: Params(seeds: 30, epochs: 40)
+///         case .paper: Params(seeds: 100, epochs: 40)
+///         }
+///     }
+///     func runs(params: Params, datasets: [String]) -> [SeedRun] {
+///         datasets.flatMap { d in (0..<params.seeds).map { SeedRun(d, seed: $0) } }
+///     }
+///     func execute(_ run: SeedRun, params: Params, shared: Void, context: RunContext) throws -> Result {
+///         for epoch in 0..<params.epochs {
+///             context.report("epoch", epoch + 1, of: params.epochs)
+///             let loss = ...                                  // one epoch of training
+///             try context.checkFinite(loss, epoch: epoch)     // NaN: recorded as diverged
+///         }
+///         return Result(sharpness: ..., validationLoss: ...)
+///     }
+///     func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics {
+///         var table = Table(columns: ["dataset", "r", "95% CI", "p"])
+///         ...                                                 // Stats.pearson per dataset
+///         try output.write(table, name: "table1")             // table1.csv + table1.md
+///         return Statistics(r: ...)
+///     }
+/// }
+/// ExperimentCommand<Correlation>.main()
+/// ```
 public protocol Experiment: Sendable {
     /// Hyper-parameters of one profile (printed as a table at start, stored in the summary).
     associatedtype Params: Codable & Sendable
@@ -17,7 +54,7 @@ public protocol Experiment: Sendable {
     /// Read-only data loaded once and shared by all runs (datasets); `Void` when none.
     associatedtype Shared: Sendable = Void
     /// The numbers the summary reports (deterministic: no times, no dates).
-    associatedtype Statistics: Encodable
+    associatedtype Statistics: Encodable & Sendable
 
     /// Creates the experiment as the executable runs it.
     init()

@@ -7,8 +7,9 @@ import Foundation
 /// - `runs/<key>.json`: one `RunRecord` per run;
 /// - `provenance/<shard>.json`: one `Invocation` per `run` invocation (`all`, `shard-0-of-4`);
 /// - `cache/<name>.json`: values runs share through `RunContext.cached`;
-/// - `summary.json` (parameters, run counts, statistics), `runs.csv`/`runs.md` (status of
-///   every run), plus the experiment's own tables and figures: deterministic outputs;
+/// - `summary.json` (parameters, run counts, statistics), `summary.md` (parameters and run
+///   counts), `runs.csv`/`runs.md` (status of every run), plus the experiment's own tables
+///   and figures: deterministic outputs;
 /// - `provenance.json`: the merging invocation and all run invocations.
 public struct Harness<E: Experiment>: Sendable {
     public let experiment: E
@@ -190,7 +191,7 @@ public struct Harness<E: Experiment>: Sendable {
 
     // MARK: merge
 
-    /// What a merge found.
+    /// What a merge found, with the statistics it wrote (for tests of the paper's claims).
     public struct MergeReport: Sendable {
         public var declared = 0
         public var ok = 0
@@ -198,6 +199,7 @@ public struct Harness<E: Experiment>: Sendable {
         public var failed: [String] = []
         public var missing: [String] = []
         public var summary: URL
+        public var statistics: E.Statistics
     }
 
     /// Every declared run with its record (nil when missing, corrupt or stale).
@@ -236,6 +238,18 @@ public struct Harness<E: Experiment>: Sendable {
                               datasets: datasets, runs: block, statistics: statistics)
         try output.write(json: summary, name: "summary")
         try output.write(table, name: "runs")
+        try output.write(text: """
+            # \(E.name), profile \(options.profile.rawValue)
+
+            \(runs.count) runs: \(block.ok) ok, \(block.diverged.count) diverged, \
+            \(block.failed.count) failed, \(block.missing.count) missing. Each run's status: \
+            runs.md; statistics: summary.json; where and how the runs were computed: \
+            provenance.json.
+
+            ## Parameters
+
+            \(try parameterTable().markdown())
+            """, name: "summary.md")
 
         let provenanceFolder = folder.appendingPathComponent("provenance")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: provenanceFolder.path)) ?? [])
@@ -250,7 +264,8 @@ public struct Harness<E: Experiment>: Sendable {
 
         let report = MergeReport(declared: runs.count, ok: block.ok,
                                  diverged: block.diverged.map(\.key), failed: block.failed.map(\.key),
-                                 missing: block.missing, summary: output.file("summary.json"))
+                                 missing: block.missing, summary: output.file("summary.json"),
+                                 statistics: statistics)
         if !report.missing.isEmpty {
             let shown = report.missing.prefix(10).joined(separator: ", ")
             FileHandle.standardError.write(Data((

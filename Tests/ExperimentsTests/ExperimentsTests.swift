@@ -39,6 +39,8 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(first.executed.count == 10 && first.skipped.isEmpty)
         #expect(toy.counter.value == 10)
         #expect(first.merge?.ok == 10 && first.merge?.missing == [])
+        #expect(first.merge?.statistics.completed.count == 10)
+        #expect(first.merge?.statistics.correlation.n == 10)
 
         let second = try harness.run(runOptions(["--jobs", "2"]))
         #expect(second.executed.isEmpty && second.skipped.count == 10)
@@ -47,7 +49,7 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         let files = scratch.files()
         #expect(files.contains("toy/quick/runs/alpha/seed-000.json"))
         #expect(files.contains("toy/quick/runs/beta/seed-004.json"))
-        for name in ["summary.json", "runs.csv", "runs.md", "final.csv", "final.md", "provenance.json",
+        for name in ["summary.json", "summary.md", "runs.csv", "runs.md", "final.csv", "final.md", "provenance.json",
                      "provenance/all.json"] {
             #expect(files.contains("toy/quick/" + name), "\(name) written")
         }
@@ -117,7 +119,7 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         let merged = try Harness(Toy(), options: try options(sharded)).merge()
         #expect(merged.missing.isEmpty && merged.ok == 8 && merged.diverged == ["alpha/seed-002", "beta/seed-002"])
 
-        for name in ["summary.json", "runs.csv", "runs.md", "final.csv", "final.md"] {
+        for name in ["summary.json", "summary.md", "runs.csv", "runs.md", "final.csv", "final.md"] {
             let a = try whole.data("toy/quick/" + name), b = try sharded.data("toy/quick/" + name)
             #expect(a == b, "\(name) identical")
         }

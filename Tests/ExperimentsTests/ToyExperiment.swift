@@ -25,7 +25,7 @@ struct Toy: Experiment {
         var final: Double
     }
 
-    struct Statistics: Encodable {
+    struct Statistics: Encodable, Sendable {
         var meanFinal: Double
         var stdFinal: Double
         var medianFinal: Double
