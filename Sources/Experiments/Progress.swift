@@ -44,6 +44,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private let enabled: Bool
     private let isTerminal: Bool
     private let interval: Double
+    private let width: Int
     private let start = monotonicSeconds()
     private let write: @Sendable (String) -> Void
     private let state = Locked(State())
@@ -59,6 +60,7 @@ public final class ProgressReporter: @unchecked Sendable {
         self.enabled = enabled
         self.isTerminal = isTerminal ?? (isatty(STDERR_FILENO) != 0)
         self.interval = interval ?? (self.isTerminal ? 0.2 : 5)
+        self.width = ProgressReporter.terminalWidth()
         self.write = write ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
@@ -97,7 +99,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// Prints the final state of the line and ends it.
     public func close() {
-        guard enabled else { return }
+        guard enabled, total > 0 else { return }
         draw(force: true)
         state.withLock { s in
             if s.lineShown && isTerminal { write("\n") }
@@ -110,6 +112,14 @@ public final class ProgressReporter: @unchecked Sendable {
         state.withLock { s in render(s) }
     }
 
+    /// Columns of the terminal on stderr (else $COLUMNS, else 100): longer lines would wrap
+    /// and defeat the in-place redraw.
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
+    }
+
     private func render(_ s: State) -> String {
         let elapsed = monotonicSeconds() - start
         let effective = Double(s.done) + s.active.values.reduce(0) { $0 + $1.fraction }
@@ -119,10 +129,9 @@ public final class ProgressReporter: @unchecked Sendable {
             let a = s.active[slot]!
             return a.text.isEmpty ? a.key : "\(a.key) \(a.text)"
         }
-        var line = "[\(title)] \(s.done)/\(total) runs"
-        if !running.isEmpty { line += " | " + running.joined(separator: "; ") }
-        line += " | \(formatDuration(elapsed)) elapsed"
+        var line = "[\(title)] \(s.done)/\(total) runs | \(formatDuration(elapsed)) elapsed"
         if s.done < total { line += ", ETA \(eta)" }
+        if !running.isEmpty { line += " | " + running.joined(separator: "; ") }
         return line
     }
 
@@ -134,7 +143,6 @@ public final class ProgressReporter: @unchecked Sendable {
             s.lastDraw = now
             var text = render(s)
             if isTerminal {
-                let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 120
                 if text.count > width - 1 { text = String(text.prefix(max(width - 2, 10))) + "…" }
                 write("\r\u{1B}[K" + text)
                 s.lineShown = true
