@@ -90,6 +90,7 @@ public struct Harness<E: Experiment>: Sendable {
     public func run(_ runOptions: RunOptions) throws -> RunReport {
         guard runOptions.jobs >= 1 else { throw HarnessError.invalidJobs(runOptions.jobs) }
         let started = Invocation.now(), t0 = monotonicSeconds()
+        removeStaleTemporaries(in: folder)
         var report = RunReport()
         var todo: [Int] = []
         for position in runs.indices where runOptions.shard.contains(position: position) {
@@ -105,7 +106,7 @@ public struct Harness<E: Experiment>: Sendable {
                                         total: todo.count, enabled: !options.quiet)
         if !report.skipped.isEmpty {
             reporter.log("\(report.skipped.count) run(s) already done; \(todo.count) to run"
-                         + (runOptions.fresh ? "" : " (--fresh recomputes them)"))
+                         + " (--fresh recomputes them)")
         }
         var checksums: [String: String]? = nil
         let outcomes = Locked([Int: (status: RunStatus, seconds: Double)]())

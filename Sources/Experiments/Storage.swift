@@ -118,3 +118,22 @@ public struct OutputFolder: Sendable {
         try writeAtomically(text, to: file(name))
     }
 }
+
+/// Removes temporary files (`.*.tmp`) that `writeAtomically` left under `folder` when a
+/// process was killed mid-write, if older than `age` seconds (younger ones may belong to a
+/// process writing right now). Returns how many were removed.
+@discardableResult
+public func removeStaleTemporaries(in folder: URL, olderThan age: Double = 600) -> Int {
+    let fm = FileManager.default
+    guard let walker = fm.enumerator(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])
+    else { return 0 }
+    var removed = 0
+    for case let url as URL in walker
+    where url.lastPathComponent.hasPrefix(".") && url.pathExtension == "tmp" {
+        let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate
+        if let modified, Date().timeIntervalSince(modified) > age, (try? fm.removeItem(at: url)) != nil {
+            removed += 1
+        }
+    }
+    return removed
+}

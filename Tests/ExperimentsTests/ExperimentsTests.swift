@@ -308,6 +308,18 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(scratch.files() == ["a", "a/b", "a/b/c.json"])
     }
 
+    @Test func staleTemporariesAreRemoved() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let old = scratch.url.appendingPathComponent("runs/a/.seed-000.json.X.tmp")
+        let young = scratch.url.appendingPathComponent("runs/.seed-001.json.Y.tmp")
+        try writeAtomically("partial", to: old)
+        try writeAtomically("partial", to: young)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)],
+                                              ofItemAtPath: old.path)
+        #expect(removeStaleTemporaries(in: scratch.url) == 1)
+        #expect(scratch.files() == ["runs", "runs/.seed-001.json.Y.tmp", "runs/a"])
+    }
+
     @Test func nonFiniteNumbersRoundTrip() throws {
         let values = [1.5, .nan, .infinity, -.infinity]
         let back = try JSON.decoder().decode([Double].self, from: JSON.encode(values))
