@@ -120,9 +120,19 @@ public final class FusedMLPTrainer {
     /// One training step on the first `batchSize` rows of `images` (each `d[0]` floats) with
     /// `labels`: forward, loss, backward and optimiser update. Returns the mean loss of the batch
     /// before the update.
+    ///
+    /// With plain SGD the update is fused into the weight-gradient products
+    /// (`W[i] -= lr δ(i+1)ᵀ H(i)` in one BLAS call), so `lastGradient` is not refreshed; the
+    /// other optimisers go through `gradient` then `Optimizer.update`.
     @discardableResult
     public func step(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
                      batchSize: Int) -> Float {
+        if case .sgd(let lr) = optimizer.kind {
+            let loss = lossAndDelta(images: images, labels: labels, batchSize: batchSize)
+            backward(images.baseAddress!, rows: batchSize, sgdLearningRate: Float(lr))
+            optimizer.steps += 1
+            return loss
+        }
         let loss = gradient(images: images, labels: labels, batchSize: batchSize)
         optimizer.update(UnsafeMutableBufferPointer(start: weights, count: shape.parameterCount),
                          gradient: UnsafeBufferPointer(start: grad, count: shape.parameterCount))
@@ -148,13 +158,9 @@ public final class FusedMLPTrainer {
     @discardableResult
     public func gradient(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
                          batchSize: Int) -> Float {
-        precondition(batchSize > 0 && batchSize <= maxBatchSize, "batch size above maxBatchSize")
-        precondition(images.count >= batchSize * shape.inputSize && labels.count >= batchSize)
-        let x = images.baseAddress!
-        forward(x, rows: batchSize)
-        let (loss, _) = softmaxCrossEntropy(labels: labels.baseAddress!, rows: batchSize, delta: delta[shape.layerCount])
-        backward(x, rows: batchSize)
-        return Float(loss / Double(batchSize))
+        let loss = lossAndDelta(images: images, labels: labels, batchSize: batchSize)
+        backward(images.baseAddress!, rows: batchSize, sgdLearningRate: nil)
+        return loss
     }
 
     /// Computes the gradient on samples `samples` of a dataset stored as rows.
@@ -250,6 +256,18 @@ public final class FusedMLPTrainer {
 
     // MARK: Passes
 
+    /// Forward pass and softmax cross-entropy of a mini-batch; leaves δ(L) in `delta[L]` and
+    /// returns the mean loss.
+    private func lossAndDelta(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
+                              batchSize: Int) -> Float {
+        precondition(batchSize > 0 && batchSize <= maxBatchSize, "batch size above maxBatchSize")
+        precondition(images.count >= batchSize * shape.inputSize && labels.count >= batchSize)
+        forward(images.baseAddress!, rows: batchSize)
+        let (loss, _) = softmaxCrossEntropy(labels: labels.baseAddress!, rows: batchSize,
+                                            delta: delta[shape.layerCount])
+        return Float(loss / Double(batchSize))
+    }
+
     /// H(i+1) = LeakyReLU(H(i) W[i]ᵀ) for hidden layers, Z(L) = H(L-1) W[L-1]ᵀ.
     private func forward(_ x: UnsafePointer<Float>, rows: Int) {
         let layers = shape.layerCount
@@ -262,16 +280,22 @@ public final class FusedMLPTrainer {
         }
     }
 
-    /// From δ(L) (already in `delta[L]`) to every dW[i] in `grad`.
-    private func backward(_ x: UnsafePointer<Float>, rows: Int) {
+    /// From δ(L) (already in `delta[L]`) to every dW[i]: into `grad`, or, given an SGD
+    /// learning rate, straight into the weights as `W[i] -= lr dW[i]` (after δ(i) has used the
+    /// old `W[i]`).
+    private func backward(_ x: UnsafePointer<Float>, rows: Int, sgdLearningRate: Float?) {
         for layer in stride(from: shape.layerCount - 1, through: 0, by: -1) {
             let (n, k) = shape.weightShape(layer)
             let input = layer == 0 ? x : UnsafePointer(activation[layer])
             let w = weights + shape.weightOffset(layer)
-            Kernels.transposedMultiply(rows, n, k, delta[layer + 1], input, grad + shape.weightOffset(layer))
             if layer > 0 {
                 Kernels.multiply(rows, n, k, delta[layer + 1], w, delta[layer])
                 Kernels.leakyReLUBackward(delta[layer], activation: activation[layer], count: rows * k)
+            }
+            if let lr = sgdLearningRate {
+                Kernels.transposedMultiply(rows, n, k, delta[layer + 1], input, w, alpha: -lr, beta: 1)
+            } else {
+                Kernels.transposedMultiply(rows, n, k, delta[layer + 1], input, grad + shape.weightOffset(layer))
             }
         }
     }

@@ -11,11 +11,13 @@ enum Kernels {
                     1, a, Int32(k), b, Int32(k), 0, c, Int32(n))
     }
 
-    /// `C (n x k) = Aᵀ · B`, `A` being `m x n` and `B` `m x k` (a weight gradient δᵀ H).
+    /// `C (n x k) = alpha Aᵀ · B + beta C`, `A` being `m x n` and `B` `m x k` (a weight
+    /// gradient δᵀ H; with `alpha = -lr, beta = 1` and `C = W`, an SGD step on `W`).
     static func transposedMultiply(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                                   _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+                                   _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                                   alpha: Float = 1, beta: Float = 0) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m),
-                    1, a, Int32(n), b, Int32(k), 0, c, Int32(k))
+                    alpha, a, Int32(n), b, Int32(k), beta, c, Int32(k))
     }
 
     /// `C (m x k) = A (m x n) · B`, `B` being `n x k` (back-propagation through a layer).
