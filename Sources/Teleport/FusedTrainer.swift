@@ -19,9 +19,13 @@ public enum BatchOrder: Hashable, Sendable {
 ///     loss       mean over the batch of -log softmax(Z(L))[y]
 ///     backward   δ(L) = (softmax(Z(L)) - onehot(y)) / batch
 ///                dW[i] = δ(i+1)ᵀ H(i),  δ(i) = (δ(i+1) W[i]) ⊙ LeakyReLU'(Z(i))
-///     update     the optimiser's in-place step on the flat weights
+///     update     the optimiser's in-place step on the flat weights (plain SGD: fused into
+///                the dW products, W[i] -= lr δ(i+1)ᵀ H(i) in one BLAS call)
 ///
-/// Weights, gradient and optimiser state share the flat layout of `MLPShape`.
+/// Weights, gradient and optimiser state share the flat layout of `MLPShape`. Data sets are
+/// read where they lie: a mini-batch is `batch` consecutive rows of `d[0]` floats.
+///
+/// A trainer is not thread-safe; parallel runs each own a trainer.
 public final class FusedMLPTrainer {
     /// The architecture.
     public let shape: MLPShape
@@ -43,7 +47,7 @@ public final class FusedMLPTrainer {
     private let batchImages: UnsafeMutablePointer<Float>
     private let batchLabels: UnsafeMutablePointer<Int>
     /// Every allocation above, freed in deinit.
-    private var allocations: [UnsafeMutableRawPointer] = []
+    private let allocations: [UnsafeMutableRawPointer]
 
     /// A trainer for `shape` starting from `parameters` (flat layout).
     public init(shape: MLPShape, parameters: [Float], optimizer: OptimizerKind,
