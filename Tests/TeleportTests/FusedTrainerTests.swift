@@ -92,6 +92,30 @@ func randomData(_ shape: MLPShape, count: Int, seed: UInt64) -> (images: [Float]
         #expect(a.optimizer.stepCount == 0)
     }
 
+    /// Forty Float32 fused steps follow the Double reference (ReferenceMLP gradient then
+    /// Optimizer<Double>) from the same initialisation, for every optimiser.
+    @Test(arguments: [OptimizerKind.sgd(lr: 0.1), .momentum(lr: 0.02), .adagrad(lr: 0.01),
+                      .rmsprop(lr: 1e-3), .adam(lr: 1e-3)])
+    func trainingFollowsDoubleReference(kind: OptimizerKind) {
+        let shape = MLPShape([30, 16, 10, 10])
+        let data = randomData(shape, count: 200, seed: 31)
+        let trainer = FusedMLPTrainer(shape: shape, seed: 32, optimizer: kind)
+        var w: [Double] = shape.initialParameters(seed: 32)
+        var optimizer = Optimizer<Double>(kind, parameterCount: shape.parameterCount)
+        let x = data.images.map { Double($0) }
+        for step in 0..<40 {
+            let s = (step % 10) * 20
+            let fused = trainer.step(images: data.images, labels: data.labels, samples: s..<(s + 20))
+            let reference = ReferenceMLP.lossAndGradient(
+                shape, parameters: w, inputs: Array(x[(s * 30)..<((s + 20) * 30)]), batch: 20,
+                loss: .crossEntropy(labels: Array(data.labels[s..<(s + 20)])))
+            optimizer.update(&w, gradient: reference.gradient)
+            #expect(abs(Double(fused) - reference.loss) < 1e-4 * reference.loss, "\(kind.name) step \(step)")
+        }
+        let error = normRelativeError(trainer.parameters.map { Double($0) }, w)
+        #expect(error < 1e-4, "\(kind.name): relative distance \(error)")
+    }
+
     /// `evaluate` gives the reference mean loss and the argmax accuracy, whatever the chunk size.
     @Test func evaluateMatchesReference() {
         let shape = MLPShape([30, 16, 10, 10])
