@@ -101,7 +101,10 @@ public final class FusedMLPTrainer {
     }
 
     /// `W[layer]` as a row-major `d[layer+1] x d[layer]` array.
-    public func weight(_ layer: Int) -> [Float] { Array(parameters[shape.weightRange(layer)]) }
+    public func weight(_ layer: Int) -> [Float] {
+        let range = shape.weightRange(layer)
+        return Array(UnsafeBufferPointer(start: weights + range.lowerBound, count: range.count))
+    }
 
     /// Direct access to the weights (for example to teleport them in place).
     public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {

@@ -27,6 +27,7 @@ func randomData(_ shape: MLPShape, count: Int, seed: UInt64) -> (images: [Float]
         let error = maxRelativeError(trainer.lastGradient.map { Double($0) }, problem.gradient)
         #expect(error < 1e-4, "max relative error \(error)")
         #expect(trainer.parameters == problem.weights.map { Float($0) }, "gradient() must not update")
+        #expect(trainer.weight(1) == g.matrices("W")![1].values.map { Float($0) })
     }
 
     /// The fused gradient equals central finite differences of an independent Double forward pass.
