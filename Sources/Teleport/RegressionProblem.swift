@@ -2,7 +2,7 @@ import Autodiff
 
 /// One base problem of Result 5: the regression 0.5 ||Y - f(X)||_F^2 of a bias-free MLP
 /// (PROTOCOL.md), with X, Y and the initial weights all uniform in [0, 1).
-public struct RegressionProblem<Scalar: BLASScalar> {
+public struct RegressionProblem<Scalar: BLASScalar>: Sendable {
     /// Inputs, (features x batch).
     public var X: Matrix<Scalar>
     /// Targets, (outputs x batch).
