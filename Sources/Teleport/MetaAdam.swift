@@ -24,6 +24,8 @@ public struct MetaAdam<Scalar: BLASScalar> {
     }
 
     /// One step: p <- p - lr mhat / (sqrt(vhat) + eps) with bias-corrected moments.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func step(_ parameters: inout [Matrix<Scalar>], gradients: [Matrix<Scalar>]) {
         precondition(parameters.count == gradients.count && parameters.count == firstMoment.count)
         stepCount += 1
