@@ -36,7 +36,7 @@ extension MetaOptimizer {
             .init(name: $0, rows: $1.rows, cols: $1.cols, values: $1.doubles)
         })
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.sortedKeys]  // one line: full-size optimisers hold millions of values
         let data = try encoder.encode(file)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
