@@ -85,7 +85,7 @@ public enum Ticks {
     }
 
     /// Labels for evenly spaced linear ticks, all with the same number of decimals. When the
-    /// largest magnitude is below 1e-3 or at least 1e5, values are divided by a power of ten
+    /// largest magnitude is below 1e-2 or at least 1e5, values are divided by a power of ten
     /// and `multiplier` holds the factor as markup, e.g. ticks 0, 0.0005, 0.001 give
     /// "0.0", "0.5", "1.0" and "×10^{−3}".
     public static func linearLabels(_ ticks: [Double]) -> (labels: [String], multiplier: String?) {
@@ -93,7 +93,7 @@ public enum Ticks {
         let maxAbs = finite.map { abs($0) }.max() ?? 0
         guard maxAbs > 0 else { return (ticks.map { _ in "0" }, nil) }
         let e = Int(floor(log10(maxAbs) + 1e-9))
-        let sci = e <= -4 || e >= 5
+        let sci = e <= -3 || e >= 5
         let factor = sci ? pow(10, Double(e)) : 1
         let values = ticks.map { $0 / factor }
         var spacing = 1.0
