@@ -17,17 +17,21 @@ final class Canvas {
     /// Drawing is limited to this half-open pixel rectangle.
     var clip: (x0: Int, y0: Int, x1: Int, y1: Int)
     private var mask: [Float]
-    private var dirty = (x0: Int.max, y0: Int.max, x1: Int.min, y1: Int.min)
+    /// Rows touched by the current stroke and, per row, the touched column range.
+    private var dirty = (y0: Int.max, y1: Int.min)
+    private var rowSpan: [(Int, Int)]
 
     init(width: Int, height: Int, background: Color = .white) {
         self.width = width; self.height = height
         let bg = [background.red, background.green, background.blue, 1].map { UInt8(max(0, min(255, $0 * 255 + 0.5))) }
-        var px = [UInt8](repeating: 0, count: width * height * 4)
-        for i in 0..<(width * height) {
-            px[4 * i] = bg[0]; px[4 * i + 1] = bg[1]; px[4 * i + 2] = bg[2]; px[4 * i + 3] = 255
+        pixels = [UInt8](unsafeUninitializedCapacity: width * height * 4) { buf, count in
+            for i in 0..<(width * height) {
+                buf[4 * i] = bg[0]; buf[4 * i + 1] = bg[1]; buf[4 * i + 2] = bg[2]; buf[4 * i + 3] = 255
+            }
+            count = width * height * 4
         }
-        pixels = px
         mask = [Float](repeating: 0, count: width * height)
+        rowSpan = Array(repeating: (Int.max, Int.min), count: height)
         clip = (0, 0, width, height)
     }
 
@@ -103,7 +107,6 @@ final class Canvas {
         let by1 = min(clip.y1, Int(ceil(max(a.y, b.y) + r)))
         guard bx0 < bx1, by0 < by1 else { return }
         var touched = false
-        var minX = Int.max, maxX = Int.min
         mask.withUnsafeMutableBufferPointer { m in
             for py in by0..<by1 {
                 let yc = Double(py) + 0.5
@@ -126,9 +129,9 @@ final class Canvas {
                     let u = xc * ux + cu, v = xc * nx + cv
                     var cov = hw + 0.5 - abs(v)
                     if u < 0 && !buttStart {
-                        cov = hw + 0.5 - hypot(u, v)
+                        cov = hw + 0.5 - (u * u + v * v).squareRoot()
                     } else if u > len && !buttEnd {
-                        cov = hw + 0.5 - hypot(u - len, v)
+                        cov = hw + 0.5 - ((u - len) * (u - len) + v * v).squareRoot()
                     }
                     if buttStart && u < 0.5 { cov = min(cov, 1) * max(0, u + 0.5) }
                     if buttEnd && u > len - 0.5 { cov = min(cov, 1) * max(0, len - u + 0.5) }
@@ -137,22 +140,24 @@ final class Canvas {
                     if c > m[row + px] { m[row + px] = c }
                 }
                 touched = true
-                minX = min(minX, ix0); maxX = max(maxX, ix1)
+                let span = rowSpan[py]
+                rowSpan[py] = (min(span.0, ix0), max(span.1, ix1))
             }
         }
-        if touched {
-            dirty = (min(dirty.x0, minX), min(dirty.y0, by0), max(dirty.x1, maxX), max(dirty.y1, by1))
-        }
+        if touched { dirty = (min(dirty.y0, by0), max(dirty.y1, by1)) }
     }
 
     private func compositeMask(_ color: Color) {
-        guard dirty.x0 < dirty.x1, dirty.y0 < dirty.y1 else { return }
+        guard dirty.y0 < dirty.y1 else { return }
         let (r, g, b) = (Float(color.red * 255), Float(color.green * 255), Float(color.blue * 255))
         let alpha = Float(color.alpha)
-        let (x0, y0, x1, y1) = dirty
+        let (y0, y1) = dirty
         mask.withUnsafeMutableBufferPointer { m in
             pixels.withUnsafeMutableBufferPointer { p in
                 for y in y0..<y1 {
+                    let (x0, x1) = rowSpan[y]
+                    guard x0 < x1 else { continue }
+                    rowSpan[y] = (Int.max, Int.min)
                     for x in x0..<x1 {
                         let i = y * width + x
                         let c = m[i]
@@ -164,7 +169,7 @@ final class Canvas {
                 }
             }
         }
-        dirty = (Int.max, Int.max, Int.min, Int.min)
+        dirty = (Int.max, Int.min)
     }
 
     @inline(__always)

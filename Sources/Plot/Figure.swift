@@ -133,7 +133,7 @@ public struct Figure: Sendable {
     @discardableResult
     public func save(to path: String) throws -> [String] {
         let r = try render()
-        try r.image.write(to: path)
+        try r.image.write(to: path, dpi: dpi)
         return r.warnings
     }
 

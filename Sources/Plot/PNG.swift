@@ -74,21 +74,56 @@ public struct PNGImage: Sendable, Equatable {
         } else if !isDir.boolValue {
             throw PlotError.cannotWrite(path: path, reason: "\(folder.path) is not a folder")
         }
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        image.width = UInt32(width)
-        image.height = UInt32(height)
-        image.format = pngFormatRGBA
-        image.flags = UInt32(PNG_IMAGE_FLAG_FAST)
-        let ok = pixels.withUnsafeBytes {
-            png_image_write_to_file(&image, path, 0, $0.baseAddress, Int32(width * 4), nil)
-        }
-        guard ok != 0 else {
-            let message = pngMessage(image)
-            png_image_free(&image)
-            throw PlotError.cannotWrite(path: path, reason: message.isEmpty ? "libpng failed" : message)
+        let data = encoded(dpi: dpi)
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw PlotError.cannotWrite(path: path, reason: error.localizedDescription)
         }
     }
+
+    /// The PNG file's bytes: 8-bit RGBA, SUB filter and run-length zlib strategy (fast and
+    /// compact for figures), with the resolution recorded in a pHYs chunk when `dpi` is given.
+    public func encoded(dpi: Double? = nil) -> Data {
+        // libpng reports errors through a callback that must not return; writing into memory
+        // leaves only programming errors and exhausted memory to report, so those stop here.
+        let onError: png_error_ptr = { _, message in
+            fatalError("libpng: \(message.map { String(cString: $0) } ?? "unknown error")")
+        }
+        let onWarning: png_error_ptr = { _, _ in }
+        var png = png_create_write_struct(png_get_libpng_ver(nil), nil, onError, onWarning)
+        var info = png_create_info_struct(png)
+        defer { png_destroy_write_struct(&png, &info) }
+        let sink = PNGSink()
+        let unmanaged = Unmanaged.passRetained(sink)
+        defer { unmanaged.release() }
+        png_set_write_fn(png, unmanaged.toOpaque(), { png, bytes, count in
+            guard let io = png_get_io_ptr(png), let bytes else { return }
+            Unmanaged<PNGSink>.fromOpaque(io).takeUnretainedValue().bytes
+                .append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        }, { _ in })
+        png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), 8, 6 /* RGBA */, 0, 0, 0)
+        if let dpi, dpi.isFinite, dpi > 0 {
+            let perMeter = png_uint_32((dpi / 0.0254).rounded())
+            png_set_pHYs(png, info, perMeter, perMeter, 1 /* metre */)
+        }
+        png_set_filter(png, 0, 0x10 /* PNG_FILTER_SUB */)
+        png_set_compression_strategy(png, 3 /* Z_RLE */)
+        png_set_compression_level(png, 6)
+        png_write_info(png, info)
+        pixels.withUnsafeBufferPointer { buf in
+            let base = UnsafeMutablePointer(mutating: buf.baseAddress!)
+            var rows: [UnsafeMutablePointer<UInt8>?] = (0..<height).map { base + $0 * width * 4 }
+            png_write_image(png, &rows)
+        }
+        png_write_end(png, nil)
+        return Data(sink.bytes)
+    }
+}
+
+/// Collects the bytes libpng writes.
+private final class PNGSink {
+    var bytes: [UInt8] = []
 }
 
 /// The text of libpng's simplified-API error message.
