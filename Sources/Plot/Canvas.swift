@@ -48,7 +48,7 @@ final class Canvas {
     /// Strokes a polyline of finite points. `dash` is an on/off pattern in pixels.
     func stroke(_ points: [Point], width lineWidth: Double, color: Color, dash: [Double]? = nil,
                 closed: Bool = false) {
-        guard points.count >= 2, lineWidth > 0, color.alpha > 0 else { return }
+        guard points.count >= 2, lineWidth > 0, lineWidth.isFinite, color.alpha > 0 else { return }
         var path = points
         if closed { path.append(points[0]) }
         let hw = lineWidth / 2
@@ -94,9 +94,10 @@ final class Canvas {
 
     /// Adds the coverage of one thick segment to the stroke mask (max-union).
     private func segment(_ a: Point, _ b: Point, hw: Double, buttStart: Bool, buttEnd: Bool) {
+        guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { return }
         let dx = b.x - a.x, dy = b.y - a.y
-        let len = hypot(dx, dy)
-        guard len.isFinite else { return }
+        let len = (dx * dx + dy * dy).squareRoot()
+        guard len.isFinite, hw.isFinite else { return }
         let (ux, uy) = len > 1e-9 ? (dx / len, dy / len) : (1.0, 0.0)
         let (nx, ny) = (-uy, ux)
         let r = hw + 1

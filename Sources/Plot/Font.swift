@@ -233,6 +233,7 @@ extension Canvas {
     @discardableResult
     func draw(_ text: TextImage, at x: Double, _ y: Double, h: HAlign, v: VAlign,
               color: Color = .black) -> Rect {
+        guard x.isFinite, y.isFinite else { return Rect(x: 0, y: 0, width: 0, height: 0) }
         let bx: Double
         switch h {
         case .left: bx = x - text.box.minX

@@ -11,8 +11,8 @@ struct CleanSeries {
     var xRange: (Double, Double)?
     var yRange: (Double, Double)?
 
-    init(_ s: Series, index: Int, panel: String, xScale: Scale, yScale: Scale, warnings: inout [String]) {
-        series = s
+    init(_ raw: Series, index: Int, panel: String, xScale: Scale, yScale: Scale, warnings: inout [String]) {
+        var s = raw
         let kind: String
         switch s.kind {
         case .line: kind = "line"
@@ -21,6 +21,24 @@ struct CleanSeries {
         case .horizontal: kind = "horizontal line"
         }
         let name = "\(panel) \(kind) " + (s.label.map { "\"\($0)\"" } ?? "#\(index)")
+        // Style values that cannot be drawn fall back to defaults.
+        let c = s.color
+        let parts = [c.red, c.green, c.blue, c.alpha, s.alpha]
+        if !parts.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) {
+            warnings.append("\(name): colour or alpha outside 0...1; clamped")
+            func fix(_ v: Double, _ fallback: Double) -> Double { v.isNaN ? fallback : v.clamped(0, 1) }
+            s.color = Color(red: fix(c.red, 0), green: fix(c.green, 0), blue: fix(c.blue, 0), alpha: fix(c.alpha, 1))
+            s.alpha = fix(s.alpha, 1)
+        }
+        if s.kind != .band && s.kind != .scatter && !(s.width.isFinite && s.width >= 0 && s.width <= 100) {
+            warnings.append("\(name): line width \(s.width) pt out of range 0...100; using 1.5")
+            s.width = 1.5
+        }
+        if s.kind == .scatter && !(s.markerSize.isFinite && s.markerSize >= 0 && s.markerSize <= 200) {
+            warnings.append("\(name): marker size \(s.markerSize) pt out of range 0...200; using 6")
+            s.markerSize = 6
+        }
+        series = s
         if s.kind == .horizontal {
             if let y = s.y.first, let t = yScale.forward(y) {
                 xs = [[]]; ys = [[y]]; yRange = (t, t)
@@ -204,7 +222,8 @@ struct PanelPlan {
                 }
             case .horizontal:
                 guard let v = c.ys.first?.first else { return }
-                let a = Point(x: frame.minX, y: fy(v)), b = Point(x: frame.maxX, y: fy(v))
+                let y = fy(v).clamped(-1e12, 1e12)
+                let a = Point(x: frame.minX, y: y), b = Point(x: frame.maxX, y: y)
                 segments.append((a, b))
                 let w = s.width * pt
                 canvas.stroke([a, b], width: w, color: color, dash: s.style.pattern.map { $0.map { $0 * w } })

@@ -48,11 +48,11 @@ import TestSupport
     @Test func scatterWithFit() throws {
         var noise = Noise(state: 7)
         let x = (0..<60).map { _ in 0.5 + 0.5 * (noise.next() + 1) * 1.6 }
-        let y = x.map { 0.12 - 0.045 * $0 + 0.035 * noise.next() }
+        let y = x.map { 0.12 - 0.045 * $0 + 0.0445 * noise.next() }
         let fit = try #require(LinearFit(x: x, y: y))
         var fig = Figure(size: (4.8, 3.6), dpi: 200)
         fig.axes.scatter(x, y, label: "trained models", alpha: 0.8)
-        fig.axes.fitLine(x, y, label: "r = \(Ticks.format(fit.r, significant: 3))", color: .tabRed)
+        fig.axes.fitLine(x, y, label: String(format: "r = %.3f", fit.r), color: .tabRed)
         fig.axes.xLabel = "sharpness φ(w)"
         fig.axes.yLabel = "generalization gap (ψ)"
         fig.axes.title = "curvature κ vs. gap"
@@ -101,6 +101,47 @@ import TestSupport
             fig[0, c].legend = c == 0 ? .best : .none
         }
         let warnings = try fig.save(to: Self.folder.appendingPathComponent("multi_panel_log_loss.png").path)
+        #expect(warnings.isEmpty, "\(warnings)")
+    }
+
+    /// Not a figure of the paper: every remaining feature in one 2 x 2 figure (markers, band
+    /// legend entries, small-value axes with a multiplier, line styles, sub/superscripts).
+    @Test func featureSheet() throws {
+        var noise = Noise(state: 11)
+        var fig = Figure(rows: 2, columns: 2, size: (9, 7), dpi: 200)
+        fig.title = "Feature sheet"
+        let lr = (0..<30).map { 1e-4 + Double($0) * 3e-5 }
+        fig[0, 0].line(lr, lr.map { 0.4 + 4e5 * ($0 - 6e-4) * ($0 - 6e-4) }, label: "final loss", style: .dashDot)
+        fig[0, 0].band(lr, lr.map { 0.38 + 4e5 * ($0 - 6e-4) * ($0 - 6e-4) },
+                       lr.map { 0.42 + 4e5 * ($0 - 6e-4) * ($0 - 6e-4) }, label: "± std")
+        fig[0, 0].horizontalLine(at: 0.45, label: "baseline", style: .dotted)
+        fig[0, 0].xLabel = "learning rate η"
+        fig[0, 0].yLabel = "loss"
+        fig[0, 0].title = "small x values"
+        let x = (0..<25).map { _ in noise.next() }
+        fig[0, 1].scatter(x, x.map { 2e-5 * $0 + 1e-5 * noise.next() }, marker: .circle, label: "circle")
+        fig[0, 1].scatter(x, x.map { 2e-5 * $0 + 3e-5 + 1e-5 * noise.next() }, marker: .square, label: "square")
+        fig[0, 1].scatter(x, x.map { 2e-5 * $0 - 3e-5 + 1e-5 * noise.next() }, marker: .triangle, label: "triangle")
+        fig[0, 1].yLabel = "Δw_{ij}"
+        fig[0, 1].xLabel = "cos θ"
+        fig[0, 1].grid = true
+        fig[0, 1].title = "markers and a ×10^{k} axis"
+        let t = (1...60).map(Double.init)
+        for (k, w) in [0.75, 1.5, 3].enumerated() {
+            fig[1, 0].line(t, t.map { 1e5 * Double(k + 1) / $0 }, label: "width \(w) pt", width: w)
+        }
+        fig[1, 0].yScale = .log
+        fig[1, 0].xLabel = "epoch"
+        fig[1, 0].yLabel = "σ_{max}^{2}"
+        fig[1, 0].legend = .upperRight
+        let u = (0...100).map { Double($0) / 100 }
+        fig[1, 1].line(u, u.map { sin(6 * $0) }, label: "sin")
+        fig[1, 1].line(u, u.map { cos(6 * $0) }, label: "cos", style: .dashed)
+        fig[1, 1].xLimits = 0...1
+        fig[1, 1].yLimits = -1.5...1.5
+        fig[1, 1].legend = .lowerCenter
+        fig[1, 1].xLabel = "fixed limits"
+        let warnings = try fig.save(to: Self.folder.appendingPathComponent("feature_sheet.png").path)
         #expect(warnings.isEmpty, "\(warnings)")
     }
 }

@@ -285,6 +285,15 @@ private func isDark(_ p: (r: UInt8, g: UInt8, b: UInt8, a: UInt8)) -> Bool {
         let r = try fig.render()
         #expect(r.image.width == 240 && r.image.height == 120)
         #expect(r.warnings.count >= 4, "\(r.warnings)")
+
+        // Ranges too wide for doubles, and style values that cannot be drawn.
+        var wild = Figure(size: (3, 2), dpi: 60)
+        wild.axes.line([-1.7e308, 1.7e308], [1.7e308, -1.7e308], width: .nan, alpha: .infinity)
+        wild.axes.horizontalLine(at: 1e308)
+        wild.axes.scatter([0, 1], [0, 1], size: .nan, color: Color(red: .nan, green: 2, blue: -1))
+        wild.axes.band([0, 1], [1, 0], [0, 1], alpha: -3)
+        let w = try wild.render()
+        #expect(w.warnings.count == 5, "\(w.warnings)")
     }
 
     @Test func unwritablePathThrows() throws {
