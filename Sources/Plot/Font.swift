@@ -219,12 +219,6 @@ final class Font {
         let box = Rect(x: Double(-x0), y: boxTop - Double(y0), width: pen, height: boxBottom - boxTop)
         return TextImage(width: w, height: h, alpha: alpha, box: box, baseline: Double(-y0))
     }
-
-    /// Size of the text's layout box in pixels without rasterising more than needed.
-    func measure(_ text: String, size: Double) -> (width: Double, height: Double) {
-        let img = render(text, size: size)
-        return (img.box.width, img.box.height)
-    }
 }
 
 extension Canvas {

@@ -48,7 +48,7 @@ import TestSupport
     @Test func scatterWithFit() throws {
         var noise = Noise(state: 7)
         let x = (0..<60).map { _ in 0.5 + 0.5 * (noise.next() + 1) * 1.6 }
-        let y = x.map { 0.12 - 0.045 * $0 + 0.0445 * noise.next() }
+        let y = x.map { 0.12 - 0.045 * $0 + 0.0446 * noise.next() }
         let fit = try #require(LinearFit(x: x, y: y))
         var fig = Figure(size: (4.8, 3.6), dpi: 200)
         fig.axes.scatter(x, y, label: "trained models", alpha: 0.8)
