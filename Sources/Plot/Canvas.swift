@@ -24,7 +24,8 @@ final class Canvas {
     init(width: Int, height: Int, background: Color = .white) {
         self.width = width; self.height = height
         let bg = [background.red, background.green, background.blue, 1].map { UInt8(max(0, min(255, $0 * 255 + 0.5))) }
-        pixels = [UInt8](unsafeUninitializedCapacity: width * height * 4) { buf, count in
+        pixels = bg.allSatisfy({ $0 == 255 }) ? [UInt8](repeating: 255, count: width * height * 4)
+            : [UInt8](unsafeUninitializedCapacity: width * height * 4) { buf, count in
             for i in 0..<(width * height) {
                 buf[4 * i] = bg[0]; buf[4 * i + 1] = bg[1]; buf[4 * i + 2] = bg[2]; buf[4 * i + 3] = 255
             }
