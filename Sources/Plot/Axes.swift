@@ -23,6 +23,8 @@ public struct Axes: Sendable {
     public var grid = false
     /// Legend placement; drawn only when some series has a label.
     public var legend: LegendLocation = .best
+    /// Legend text size in points (matplotlib's default 10; "small" is 8.33).
+    public var legendFontSize = 10.0
     /// The series in drawing order (within matplotlib's z-order groups).
     public var series: [Series] = []
     private var nextColor = 0

@@ -311,8 +311,9 @@ struct PanelPlan {
         var legendBox: Rect?
         let entries = clean.filter { $0.series.label != nil && !($0.series.label ?? "").isEmpty }
         if axes.legend != .none && !entries.isEmpty {
-            let legend = Legend(entries: entries.map { Legend.Entry(series: $0.series, text: font.render($0.series.label!, size: Style.fontSize)) },
-                                fontPx: Style.fontSize * pt, pointPx: pt)
+            let size = axes.legendFontSize.isFinite && axes.legendFontSize > 0 ? min(axes.legendFontSize, 72) : Style.fontSize
+            let legend = Legend(entries: entries.map { Legend.Entry(series: $0.series, text: font.render($0.series.label!, size: size)) },
+                                fontPx: size * pt, pointPx: pt)
             let box = axes.legend == .best ? legend.bestBox(in: frame, points: points, segments: segments)
                 : legend.box(axes.legend, in: frame)
             legend.draw(on: canvas, box: box)

@@ -83,7 +83,7 @@ import TestSupport
         var noise = Noise(state: 3)
         let steps = (0..<300).map(Double.init)
         let titles = ["MNIST", "Fashion-MNIST", "CIFAR-10"]
-        var fig = Figure(rows: 1, columns: 3, size: (12, 3.6), dpi: 200)
+        var fig = Figure(rows: 1, columns: 3, size: (12, 4), dpi: 200)
         for (c, title) in titles.enumerated() {
             for (k, name) in ["SGD", "AdaGrad", "RMSProp"].enumerated() {
                 let rate = 0.01 * Double(k + 1) / Double(c + 1)
@@ -98,7 +98,8 @@ import TestSupport
             fig[0, c].title = title
             fig[0, c].xLabel = "iteration"
             if c == 0 { fig[0, c].yLabel = "training loss" }
-            fig[0, c].legend = c == 0 ? .best : .none
+            fig[0, c].legend = c == 2 ? .best : .none
+            fig[0, c].legendFontSize = 8
         }
         let warnings = try fig.save(to: Self.folder.appendingPathComponent("multi_panel_log_loss.png").path)
         #expect(warnings.isEmpty, "\(warnings)")
