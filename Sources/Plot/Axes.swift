@@ -75,7 +75,8 @@ public struct Axes: Sendable {
 
     /// The least-squares line of (x, y) drawn across the finite x range, e.g. with
     /// `label: "r = -0.613"`. Returns the fit, or nil (nothing drawn) with fewer than two
-    /// distinct finite x values.
+    /// distinct finite x values. The line is sampled for the `xScale` set at the time of the
+    /// call (densely on a log axis, where it appears curved).
     @discardableResult
     public mutating func fitLine(_ x: [Double], _ y: [Double], label: String? = nil, color: Color? = nil,
                                  style: LineStyle = .solid, width: Double = 1.5) -> LinearFit? {

@@ -1,3 +1,7 @@
+// Plot: figures in matplotlib's default look (white background, four black spines,
+// outward ticks, DejaVu Sans 10 pt, tab10 colours), rasterised with anti-aliasing and written
+// as RGBA PNG. Figure (panels, layout, output) -> Axes (series, scales, labels) -> Panel
+// (ticks, drawing) -> Canvas (pixels), Font (FreeType text), Legend, PNG (libpng).
 import Foundation
 
 /// matplotlib's default sizes, in points.
