@@ -87,11 +87,23 @@ public enum Ticks {
     /// Labels for evenly spaced linear ticks, all with the same number of decimals. When the
     /// largest magnitude is below 1e-2 or at least 1e5, values are divided by a power of ten
     /// and `multiplier` holds the factor as markup, e.g. ticks 0, 0.0005, 0.001 give
-    /// "0.0", "0.5", "1.0" and "×10^{−3}".
+    /// "0.0", "0.5", "1.0" and "×10^{−3}". Ticks that differ only far behind their leading
+    /// digit are labelled relative to an offset: 1000000...1000005 give "0"..."5" and "+1e6".
     public static func linearLabels(_ ticks: [Double]) -> (labels: [String], multiplier: String?) {
         let finite = ticks.filter { $0.isFinite }
         let maxAbs = finite.map { abs($0) }.max() ?? 0
         guard maxAbs > 0 else { return (ticks.map { _ in "0" }, nil) }
+        if let lo = finite.min(), let hi = finite.max(), hi > lo, maxAbs / (hi - lo) >= 1e4 {
+            // Ticks differ only far behind the leading digit: label the differences from an
+            // additive offset, shown after the multiplier (matplotlib's "+1e6").
+            let p = pow(10, ceil(log10(hi - lo)))
+            let offset = lo >= 0 ? floor(lo / p) * p : -floor(-hi / p) * p  // towards zero
+            if offset != 0 && offset.isFinite {
+                let inner = linearLabels(ticks.map { $0 - offset })
+                let sign = offset < 0 ? "\u{2212}" : "+"
+                return (inner.labels, (inner.multiplier ?? "") + sign + format(abs(offset), significant: 12))
+            }
+        }
         let e = Int(floor(log10(maxAbs) + 1e-9))
         let sci = e <= -3 || e >= 5
         let factor = sci ? pow(10, Double(e)) : 1

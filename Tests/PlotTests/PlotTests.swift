@@ -63,6 +63,10 @@ private func isDark(_ p: (r: UInt8, g: UInt8, b: UInt8, a: UInt8)) -> Bool {
         #expect(thousandths.labels == ["0", "2", "4"] && thousandths.multiplier == "×10^{\u{2212}3}")
         let hundredths = Ticks.linearLabels([0, 0.005, 0.01])
         #expect(hundredths.labels == ["0.000", "0.005", "0.010"] && hundredths.multiplier == nil)
+        let offset = Ticks.linearLabels([1_000_000, 1_000_001, 1_000_002])
+        #expect(offset.labels == ["0", "1", "2"] && offset.multiplier == "+1e6", "\(offset)")
+        let negative = Ticks.linearLabels([-1_000_002, -1_000_001, -1_000_000])
+        #expect(negative.labels == ["\u{2212}2", "\u{2212}1", "0"] && negative.multiplier == "\u{2212}1e6", "\(negative)")
         let large = Ticks.linearLabels([0, 200_000, 400_000])
         #expect(large.labels == ["0", "2", "4"] && large.multiplier == "×10^{5}")
     }
