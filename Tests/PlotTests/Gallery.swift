@@ -24,10 +24,10 @@ import TestSupport
             let std = epochs.map { spread * (0.4 + 0.6 * exp(-0.05 * $0)) * (1 + 0.2 * noise.next()) }
             return (mean, std)
         }
-        let (sgdTrain, sgdTrainStd) = curve(2.3, 0.32, 0.08, 0.03)
-        let (sgdTest, sgdTestStd) = curve(2.3, 0.41, 0.07, 0.03)
-        let (tpTrain, tpTrainStd) = curve(2.3, 0.22, 0.13, 0.04)
-        let (tpTest, tpTestStd) = curve(2.3, 0.36, 0.12, 0.04)
+        let (sgdTrain, sgdTrainStd) = curve(2.3, 0.32, 0.08, 0.07)
+        let (sgdTest, sgdTestStd) = curve(2.3, 0.41, 0.07, 0.07)
+        let (tpTrain, tpTrainStd) = curve(2.3, 0.22, 0.13, 0.08)
+        let (tpTest, tpTestStd) = curve(2.3, 0.36, 0.12, 0.08)
 
         var fig = Figure(size: (6.4, 4.8), dpi: 200)
         fig[0, 0].line(epochs, sgdTrain, label: "SGD (train)", color: .black, style: .dashed)
