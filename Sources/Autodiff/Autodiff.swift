@@ -1,1 +1,0 @@
-// Module Autodiff: filled in by its issue.

@@ -1,0 +1,156 @@
+import Autodiff
+
+// Curvature of the symmetry orbit through a minimum (PROTOCOL.md, "Sharpness phi and
+// curvature psi"). For Lie-algebra directions M[m] (one per layer pair) the orbit is a curve
+// gamma(t) through W; its curvature at t = 0 is
+//     kappa = sqrt(|g1|^2 |g2|^2 - <g1, g2>^2) / |g1|^3,    g1 = gamma'(0), g2 = gamma''(0),
+// over all weights flattened. psi is the mean kappa over random directions and batches.
+
+/// kappa = sqrt(|g1|^2 |g2|^2 - <g1,g2>^2) / |g1|^3 for curve derivatives given per layer.
+public func curvature<Scalar>(first g1: [Matrix<Scalar>], second g2: [Matrix<Scalar>]) -> Scalar {
+    var n1: Scalar = 0, n2: Scalar = 0, d: Scalar = 0
+    for (a, b) in zip(g1, g2) { n1 += a.dot(a); n2 += b.dot(b); d += a.dot(b) }
+    return (max(n1 * n2 - d * d, 0)).squareRoot() / (n1 * n1.squareRoot())
+}
+
+/// The same formula on differentiable curve derivatives (used by curvature teleportation).
+@inlinable
+public func curvature<Scalar>(first g1: [Variable<Scalar>], second g2: [Variable<Scalar>]) -> Variable<Scalar> {
+    let n1 = sum(g1.map { $0.squaredNorm() })
+    let n2 = sum(g2.map { $0.squaredNorm() })
+    let d = sum(zip(g1, g2).map { $0.dot($1) })
+    return (n1 * n2 - d * d).sqrt() / (n1 * n1.sqrt())
+}
+
+/// gamma'(0) and gamma''(0) in closed form, summed over pairs m with h = h(m), V = W[m],
+/// U = W[m+1] (the curve U exp(-tM), sigma^{-1}(exp(tM) sigma(V h)) pinv(h) of each pair):
+///     gamma'  on W[m+1]: -U M      on W[m]: (M sigma(Vh) / sigma'(Vh)) pinv(h)
+///     gamma'' on W[m+1]: +U M^2    on W[m]: (M^2 sigma(Vh) / sigma'(Vh)) pinv(h)
+/// (elementwise division; sigma' is 1 or 0.1; hidden inputs from the untransformed weights).
+public func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                                     directions M: [Matrix<Scalar>])
+    -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
+    precondition(M.count == W.count - 1, "one direction per layer pair")
+    var g1 = W.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
+    var g2 = g1
+    let slope = Scalar(leakySlope)
+    var h = X
+    for m in 0..<(W.count - 1) {
+        let U = W[m + 1], V = W[m]
+        let M2 = matmul(M[m], M[m])
+        let Vh = matmul(V, h)
+        let sigmaVh = Vh.leakyReLU(slope)
+        let sigmaPrime = Vh.leakyReLUDerivative(slope)
+        let hPinv = pinv(h)
+        g1[m + 1] -= matmul(U, M[m])
+        g1[m] += matmul(matmul(M[m], sigmaVh) / sigmaPrime, hPinv)
+        g2[m + 1] += matmul(U, M2)
+        g2[m] += matmul(matmul(M2, sigmaVh) / sigmaPrime, hPinv)
+        h = sigmaVh
+    }
+    return (g1, g2)
+}
+
+/// A random Lie-algebra direction for psi: entries uniform in [0, 1), Frobenius norm 1.
+public func randomCurvatureDirection<Scalar>(_ k: Int, using rng: inout SeededGenerator) -> Matrix<Scalar> {
+    var M = Matrix<Scalar>(rows: k, cols: k) { _, _ in Scalar(rng.uniform()) }
+    M = M / M.squaredNorm().squareRoot()
+    return M
+}
+
+/// psi(W): the mean orbit curvature over `draws` draws; draw i uses fresh directions (one per
+/// pair, uniform [0,1) entries, unit Frobenius norm) and the batch `batch(i)` (features x batch).
+public func psi<Scalar>(_ W: [Matrix<Scalar>], draws: Int, using rng: inout SeededGenerator,
+                        batch: (Int) -> Matrix<Scalar>) -> Double {
+    var total = 0.0
+    for i in 0..<draws {
+        let M: [Matrix<Scalar>] = (0..<(W.count - 1)).map { randomCurvatureDirection(W[$0].rows, using: &rng) }
+        let (g1, g2) = curveDerivatives(W, input: batch(i), directions: M)
+        total += Double(curvature(first: g1, second: g2))
+    }
+    return total / Double(draws)
+}
+
+/// Curvature teleportation (PROTOCOL.md): on the middle layer pair (U = W[pair+1],
+/// V = W[pair]) follow the curve gamma(t) = exp(tM).(U, V) of the pinv-based action for a
+/// random M (uniform [0,1) entries); kappa(t) is its curvature, obtained by differentiating the
+/// action twice in t; one step t <- +/- lr * dkappa/dt at t = 0 (third derivative of the
+/// action), then apply exp(tM). Hidden inputs are recomputed after each step.
+public struct CurvatureTeleport: Sendable {
+    /// Increase (ascent on kappa) or decrease (descent).
+    public enum Direction: String, Sendable, Codable { case increase, decrease }
+
+    /// Number of steps, each with a fresh random M.
+    public var steps: Int
+    /// Step size on t.
+    public var learningRate: Double
+    public var direction: Direction
+    /// Index m of the pair (W[m+1], W[m]); the protocol uses the middle pair, 1.
+    public var pair: Int
+
+    public init(steps: Int = 1, learningRate: Double, direction: Direction, pair: Int = 1) {
+        self.steps = steps; self.learningRate = learningRate
+        self.direction = direction; self.pair = pair
+    }
+
+    /// kappa and dkappa/dt at t = 0 of the curve exp(tM).(U, V) with input h.
+    public static func curvatureAndSlope<Scalar>(U: Matrix<Scalar>, V: Matrix<Scalar>,
+                                                 input h: Matrix<Scalar>, M: Matrix<Scalar>)
+        -> (kappa: Scalar, slope: Scalar) {
+        let t = Variable(Matrix<Scalar>.scalar(0), requiresGrad: true)
+        let curve = groupAction(exp: t, M: Variable(M), U: Variable(U), V: Variable(V), h: Variable(h))
+        let g1 = [jacobian(of: curve.U, wrt: t, createGraph: true),
+                  jacobian(of: curve.V, wrt: t, createGraph: true)]
+        let g2 = g1.map { jacobian(of: $0, wrt: t, createGraph: true) }
+        let kappa = curvature(first: g1, second: g2)
+        let slope = grad(of: kappa, wrt: [t])[0]
+        return (kappa.scalar, slope.scalar)
+    }
+
+    /// One record per step: kappa and dkappa/dt before the step, and the chosen t.
+    public struct Record: Sendable {
+        public var kappa: Double
+        public var slope: Double
+        public var t: Double
+    }
+
+    /// Teleports W using the batch X (features x batch); M is drawn from `rng` at each step.
+    public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                                       using rng: inout SeededGenerator)
+        -> (weights: [Matrix<Scalar>], records: [Record]) {
+        var W = W
+        var records: [Record] = []
+        for _ in 0..<steps {
+            let k = W[pair].rows
+            let M = Matrix<Scalar>(rows: k, cols: k) { _, _ in Scalar(rng.uniform()) }
+            let out = step(W, input: X, M: M)
+            W = out.weights
+            records.append(out.record)
+        }
+        return (W, records)
+    }
+
+    /// One step with a given M.
+    public func step<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>, M: Matrix<Scalar>)
+        -> (weights: [Matrix<Scalar>], record: Record) {
+        let h = hiddenInput(W, X, layer: pair)
+        let (kappa, slope) = Self.curvatureAndSlope(U: W[pair + 1], V: W[pair], input: h, M: M)
+        let sign: Scalar = direction == .increase ? 1 : -1
+        let t = sign * Scalar(learningRate) * slope
+        var out = W
+        if t.isFinite {
+            let moved = groupAction(exp: Variable(Matrix.scalar(t)), M: Variable(M), U: Variable(W[pair + 1]),
+                                    V: Variable(W[pair]), h: Variable(h))
+            out[pair + 1] = moved.U.value
+            out[pair] = moved.V.value
+        }
+        return (out, Record(kappa: Double(kappa), slope: Double(slope), t: Double(t)))
+    }
+}
+
+/// h(layer) = sigma(W[layer-1] ... sigma(W[0] X)), the input of W[layer].
+public func hiddenInput<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>, layer: Int) -> Matrix<Scalar> {
+    var h = X
+    for i in 0..<layer { h = matmul(W[i], h).leakyReLU(Scalar(leakySlope)) }
+    return h
+}

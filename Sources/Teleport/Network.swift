@@ -1,0 +1,74 @@
+import Autodiff
+
+// The bias-free MLP of the paper as a differentiable function (PROTOCOL.md, Notation):
+// data is column-major, X of shape (features x batch); h(0) = X, h(i+1) = sigma(W[i] h(i))
+// for the hidden layers, output W[L-1] h(L-1). The fused trainer (FusedTrainer.swift) is the
+// fast path for plain training; this is the path that teleportation differentiates through.
+
+/// Negative slope of the hidden activation sigma = LeakyReLU(0.1).
+public let leakySlope = 0.1
+
+/// sigma(x) = LeakyReLU(0.1)(x).
+@inlinable
+public func sigma<Scalar>(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    x.leakyReLU(Scalar(leakySlope))
+}
+
+/// sigma^{-1}(x) = LeakyReLU(10)(x), the inverse of sigma.
+@inlinable
+public func sigmaInverse<Scalar>(_ x: Variable<Scalar>) -> Variable<Scalar> {
+    x.leakyReLU(Scalar(1 / leakySlope))
+}
+
+/// What the network is trained for on one batch.
+public enum Objective<Scalar: BLASScalar> {
+    /// Mean over the batch of the cross-entropy of softmax over the output rows; `labels[j]`
+    /// is the class of column j of X.
+    case classification(labels: [Int])
+    /// 0.5 ||Y - f(X)||_F^2 (a sum over all entries), Y of shape (outputs x batch).
+    case regression(target: Matrix<Scalar>)
+}
+
+/// The inputs h(0) = X, ..., h(L-1) of every layer (the last is the input of the output layer).
+@inlinable
+public func layerInputs<Scalar>(_ W: [Variable<Scalar>], _ X: Variable<Scalar>) -> [Variable<Scalar>] {
+    var h = [X]
+    for i in 0..<(W.count - 1) { h.append(sigma(matmul(W[i], h[i]))) }
+    return h
+}
+
+/// The network output f(X) = W[L-1] sigma(W[L-2] ... sigma(W[0] X)), of shape (outputs x batch).
+@inlinable
+public func networkOutput<Scalar>(_ W: [Variable<Scalar>], _ X: Variable<Scalar>) -> Variable<Scalar> {
+    var h = X
+    for i in 0..<(W.count - 1) { h = sigma(matmul(W[i], h)) }
+    return matmul(W[W.count - 1], h)
+}
+
+/// The loss L(W) on the batch X (features x batch).
+@inlinable
+public func loss<Scalar>(_ W: [Variable<Scalar>], _ X: Variable<Scalar>,
+                         _ objective: Objective<Scalar>) -> Variable<Scalar> {
+    let f = networkOutput(W, X)
+    switch objective {
+    case .classification(let labels):
+        return f.crossEntropy(labels: labels, classesAlong: .rows)
+    case .regression(let Y):
+        return (f - Variable(Y)).squaredNorm() * Scalar(0.5)
+    }
+}
+
+/// The loss and its gradient dL/dW at constant weights (no graph kept).
+public func lossAndGradient<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
+                                    _ objective: Objective<Scalar>)
+    -> (loss: Scalar, gradient: [Matrix<Scalar>]) {
+    let x = Variable(X)
+    let r = valueWithGradient(at: W) { loss($0, x, objective) }
+    return (r.value, r.gradient)
+}
+
+/// ||dL/dW||^2 summed over all layers (the quantity gradient-norm teleportation increases).
+public func squaredGradientNorm<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
+                                        _ objective: Objective<Scalar>) -> Scalar {
+    lossAndGradient(W, X, objective).gradient.reduce(0) { $0 + $1.dot($1) }
+}

@@ -1,0 +1,130 @@
+import Autodiff
+
+// Sharpness of a minimum (PROTOCOL.md, "Sharpness phi and curvature psi"): the mean loss at
+// randomly perturbed weights w + d, d with entries uniform in [0, 1) rescaled to norm r.
+// The published statistic phi divides that mean by the batch size of the data used.
+
+/// The loss at constant weights, without building a graph (forward pass only).
+public func lossValue<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
+                              _ objective: Objective<Scalar>) -> Scalar {
+    var h = X
+    for i in 0..<(W.count - 1) { h = matmul(W[i], h).leakyReLU(Scalar(leakySlope)) }
+    let f = matmul(W[W.count - 1], h)
+    switch objective {
+    case .classification(let labels):
+        let logp = f.logSoftmax(over: .rows)
+        var total: Scalar = 0
+        for (j, label) in labels.enumerated() { total -= logp[label, j] }
+        return total / Scalar(labels.count)
+    case .regression(let Y):
+        return (f - Y).squaredNorm() / 2
+    }
+}
+
+/// A random perturbation of every weight: entries uniform in [0, 1) (all positive, as in the
+/// published code), rescaled so that the whole flattened vector has norm `radius`.
+public func randomPerturbation<Scalar>(like W: [Matrix<Scalar>], radius: Double,
+                                       using rng: inout SeededGenerator) -> [Matrix<Scalar>] {
+    var d = W.map { w in Matrix<Scalar>(rows: w.rows, cols: w.cols) { _, _ in Scalar(rng.uniform()) } }
+    let norm = d.reduce(Scalar(0)) { $0 + $1.squaredNorm() }.squareRoot()
+    let scale = Scalar(radius) / norm
+    for i in d.indices { d[i] = d[i] * scale }
+    return d
+}
+
+/// Adds a perturbation layer by layer.
+public func perturbed<Scalar>(_ W: [Matrix<Scalar>], by d: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
+    zip(W, d).map { $0 + $1 }
+}
+
+/// The radii of the sharpness statistic phi per dataset (PROTOCOL.md): MNIST 0.001..0.2 step
+/// 0.01; Fashion-MNIST and CIFAR-10 0.0001..0.02 step 0.001 (numpy arange semantics: the end
+/// is excluded).
+public func sharpnessRadii(start: Double, end: Double, step: Double) -> [Double] {
+    let n = Int(((end - start) / step).rounded(.up))
+    return (0..<n).map { start + Double($0) * step }.filter { $0 < end }
+}
+
+/// phi(w) = mean over batches b and radii r (one fresh direction per radius per batch) of
+/// L(w + d) on batch b, divided by the batch size (the published scaling).
+public func phi<Scalar>(_ W: [Matrix<Scalar>], radii: [Double], batches: Int,
+                        using rng: inout SeededGenerator,
+                        batch: (Int) -> (input: Matrix<Scalar>, objective: Objective<Scalar>)) -> Double {
+    var total = 0.0
+    var batchSize = 0
+    for b in 0..<batches {
+        let (X, objective) = batch(b)
+        batchSize = X.cols
+        for r in radii {
+            let d = randomPerturbation(like: W, radius: r, using: &rng)
+            total += Double(lossValue(perturbed(W, by: d), X, objective))
+        }
+    }
+    return total / Double(batches * radii.count) / Double(batchSize)
+}
+
+/// Sharpness teleportation (PROTOCOL.md): the gradient-norm loop with the objective replaced
+/// by the mean perturbed loss at the transformed weights, over radii 0.1, 0.2, ..., 0.9 and
+/// `directionsPerRadius` fresh random directions each (the true mean; the published code
+/// divided by 10 radii while summing 9). Ascend to increase sharpness, descend to decrease;
+/// stop once the objective exceeds `cap` (2.0).
+///
+/// Its gradient with respect to T is computed exactly but cheaply: d/dT mean_j L(g.W + d_j)
+/// = (mean_j dL/dW at g.W + d_j) . d(g.W)/dT, one vector-Jacobian product through the action
+/// instead of differentiating every perturbed forward pass.
+public struct SharpnessTeleport: Sendable {
+    public enum Direction: String, Sendable, Codable { case increase, decrease }
+
+    public var steps: Int
+    public var learningRate: Double
+    public var direction: Direction
+    public var radii: [Double]
+    public var directionsPerRadius: Int
+    public var cap: Double
+
+    public init(steps: Int = 10, learningRate: Double, direction: Direction,
+                radii: [Double] = (1...9).map { Double($0) / 10 }, directionsPerRadius: Int = 100,
+                cap: Double = 2.0) {
+        self.steps = steps; self.learningRate = learningRate; self.direction = direction
+        self.radii = radii; self.directionsPerRadius = directionsPerRadius; self.cap = cap
+    }
+
+    /// One record per evaluation: the mean perturbed loss before that step's update.
+    public struct Record: Sendable { public var meanPerturbedLoss: Double }
+
+    public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                                       _ objective: Objective<Scalar>,
+                                       using rng: inout SeededGenerator)
+        -> (weights: [Matrix<Scalar>], records: [Record]) {
+        var W = W
+        var records: [Record] = []
+        let x = Variable(X)
+        for _ in 0..<steps {
+            let T = (0..<(W.count - 1)).map { m in
+                Variable(Matrix<Scalar>.zeros(W[m].rows, W[m].rows), requiresGrad: true)
+            }
+            let gW = transformPairs(W.map { Variable($0) }, input: x, identityPlus: T)
+            let point = gW.map(\.value)
+            // Mean perturbed loss and mean gradient at the perturbed points.
+            var meanLoss = 0.0
+            var meanGrad = point.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
+            let count = radii.count * directionsPerRadius
+            for r in radii {
+                for _ in 0..<directionsPerRadius {
+                    let d = randomPerturbation(like: point, radius: r, using: &rng)
+                    let (L, g) = lossAndGradient(perturbed(point, by: d), X, objective)
+                    meanLoss += Double(L) / Double(count)
+                    for m in meanGrad.indices { meanGrad[m].add(g[m], scaledBy: 1 / Scalar(count)) }
+                }
+            }
+            records.append(Record(meanPerturbedLoss: meanLoss))
+            if meanLoss > cap || !meanLoss.isFinite { break }
+            let pairing = sum(zip(gW, meanGrad).map { $0.dot(Variable($1)) })
+            let dT = grad(of: pairing, wrt: T)
+            let sign: Scalar = direction == .increase ? 1 : -1
+            let g = dT.map { Matrix<Scalar>.identity($0.rows) + $0.value * (sign * Scalar(learningRate)) }
+            W = transformPairs(W, input: X, by: g)
+        }
+        return (W, records)
+    }
+}

@@ -1,1 +1,0 @@
-// Module Teleport: filled in by its issue.

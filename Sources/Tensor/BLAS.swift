@@ -1,0 +1,115 @@
+import CBLAS
+import Foundation
+
+/// A scalar type the numeric core computes in: `Float` (training) or `Double` (checks).
+///
+/// The requirements dispatch to the single- or double-precision BLAS/LAPACK routine and to the
+/// C math library, so `Matrix<Scalar>` and everything built on it is written once, generically.
+public protocol BLASScalar: BinaryFloatingPoint, Sendable, LosslessStringConvertible {
+    /// `c = alpha * op(a) * op(b) + beta * c`, row-major (cblas_?gemm).
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                     b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// Thin SVD of the row-major m x n matrix `a` (overwritten): `a = u diag(s) vt` with
+    /// u: m x min(m,n), s: min(m,n) (descending), vt: min(m,n) x n (LAPACKE_?gesdd, job "S").
+    /// Returns LAPACK's info (0 on success).
+    static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
+                      u: UnsafeMutablePointer<Self>, vt: UnsafeMutablePointer<Self>) -> Int32
+
+    /// Solves `a x = b` for row-major a (n x n, overwritten by its LU factors) and b (n x nrhs,
+    /// overwritten by x) (LAPACKE_?gesv). Returns LAPACK's info (0 on success).
+    static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>,
+                     b: UnsafeMutablePointer<Self>) -> Int32
+
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+}
+
+/// OpenBLAS runs single-threaded inside a run: the project parallelises across runs instead.
+/// Touched by every BLAS entry point; the first touch configures the library.
+let blasConfigured: Bool = {
+    openblas_set_num_threads(1)
+    return true
+}()
+
+/// Sets the number of OpenBLAS threads (1 by default, see `blasConfigured`).
+public func setBLASThreads(_ count: Int) {
+    _ = blasConfigured
+    openblas_set_num_threads(Int32(count))
+}
+
+func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+
+extension Float: BLASScalar {
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = blasConfigured
+        cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+
+    public static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Float>,
+                             s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>,
+                             vt: UnsafeMutablePointer<Float>) -> Int32 {
+        _ = blasConfigured
+        let r = Swift.min(m, n)
+        return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
+                              a, Int32(Swift.max(n, 1)), s, u, Int32(Swift.max(r, 1)),
+                              vt, Int32(Swift.max(n, 1)))
+    }
+
+    public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>,
+                            b: UnsafeMutablePointer<Float>) -> Int32 {
+        _ = blasConfigured
+        var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
+        return LAPACKE_sgesv(LAPACK_ROW_MAJOR, Int32(n), Int32(nrhs), a, Int32(Swift.max(n, 1)),
+                             &pivots, b, Int32(Swift.max(nrhs, 1)))
+    }
+
+    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func log(_ x: Float) -> Float { logf(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+}
+
+extension Double: BLASScalar {
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                            b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = blasConfigured
+        cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+
+    public static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Double>,
+                             s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>,
+                             vt: UnsafeMutablePointer<Double>) -> Int32 {
+        _ = blasConfigured
+        let r = Swift.min(m, n)
+        return LAPACKE_dgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
+                              a, Int32(Swift.max(n, 1)), s, u, Int32(Swift.max(r, 1)),
+                              vt, Int32(Swift.max(n, 1)))
+    }
+
+    public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>,
+                            b: UnsafeMutablePointer<Double>) -> Int32 {
+        _ = blasConfigured
+        var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
+        return LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(n), Int32(nrhs), a, Int32(Swift.max(n, 1)),
+                             &pivots, b, Int32(Swift.max(nrhs, 1)))
+    }
+
+    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+}

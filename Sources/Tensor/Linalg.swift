@@ -1,0 +1,183 @@
+import Foundation
+
+// Linear algebra on BLAS/LAPACK: matrix products, SVD, the pseudo-inverse (as PyTorch's
+// torch.linalg.pinv), linear solves and the matrix exponential (as torch.linalg.matrix_exp).
+
+// MARK: - Products
+
+/// `c = alpha * op(a) op(b) + beta * c`, where op transposes when asked (BLAS gemm).
+@inlinable
+public func gemm<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>, into c: inout Matrix<Scalar>,
+                         transposeA: Bool = false, transposeB: Bool = false,
+                         alpha: Scalar = 1, beta: Scalar = 0) {
+    let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+    let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
+    precondition(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
+    precondition(c.rows == m && c.cols == n, "gemm: output is \(c.rows)x\(c.cols), need \(m)x\(n)")
+    if m == 0 || n == 0 { return }
+    if k == 0 { c *= beta; return }
+    a.scalars.withUnsafeBufferPointer { pa in
+        b.scalars.withUnsafeBufferPointer { pb in
+            c.scalars.withUnsafeMutableBufferPointer { pc in
+                Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: alpha, a: pa.baseAddress!, lda: Swift.max(a.cols, 1),
+                            b: pb.baseAddress!, ldb: Swift.max(b.cols, 1),
+                            beta: beta, c: pc.baseAddress!, ldc: n)
+            }
+        }
+    }
+}
+
+/// The matrix product op(a) op(b), with op the transpose when asked (BLAS gemm).
+@inlinable
+public func matmul<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
+                           transposeA: Bool = false, transposeB: Bool = false) -> Matrix<Scalar> {
+    var c = Matrix<Scalar>.zeros(transposeA ? a.cols : a.rows, transposeB ? b.rows : b.cols)
+    gemm(a, b, into: &c, transposeA: transposeA, transposeB: transposeB)
+    return c
+}
+
+extension Matrix {
+    /// Sum of the diagonal.
+    @inlinable
+    public func trace() -> Scalar {
+        var s: Scalar = 0
+        for i in 0..<Swift.min(rows, cols) { s += self[i, i] }
+        return s
+    }
+
+    /// Largest absolute column sum (the matrix 1-norm).
+    @inlinable
+    public func norm1() -> Scalar {
+        var best: Scalar = 0
+        for j in 0..<cols {
+            var s: Scalar = 0
+            for i in 0..<rows { s += Swift.abs(self[i, j]) }
+            best = Swift.max(best, s)
+        }
+        return best
+    }
+}
+
+// MARK: - Decompositions and solves
+
+/// Thin singular value decomposition `a = u diag(s) vt` (LAPACK gesdd): u is m x r, s has r
+/// entries in descending order, vt is r x n, r = min(m, n). Nil when LAPACK fails (for example
+/// on non-finite input).
+public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar], vt: Matrix<Scalar>)? {
+    let m = a.rows, n = a.cols, r = Swift.min(m, n)
+    if r == 0 { return (Matrix.zeros(m, 0), [], Matrix.zeros(0, n)) }
+    guard a.isFinite else { return nil }
+    var work = a.scalars
+    var s = [Scalar](repeating: 0, count: r)
+    var u = Matrix<Scalar>.zeros(m, r), vt = Matrix<Scalar>.zeros(r, n)
+    let info = Scalar.gesdd(m: m, n: n, a: &work, s: &s, u: &u.scalars, vt: &vt.scalars)
+    return info == 0 ? (u, s, vt) : nil
+}
+
+/// The Moore-Penrose pseudo-inverse (n x m) of an m x n matrix, from its SVD, with
+/// `torch.linalg.pinv`'s cutoff: singular values at or below max(atol, rtol * sigma_max) are
+/// treated as zero, where rtol defaults to max(m, n) * eps(Scalar) when atol is 0 and to 0
+/// otherwise. Returns a matrix of NaNs when the SVD fails (non-finite input).
+public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar = 0) -> Matrix<Scalar> {
+    let m = a.rows, n = a.cols
+    guard let (u, s, vt) = svd(a) else { return Matrix(rows: n, cols: m, repeating: .nan) }
+    let relative = rtol ?? (atol > 0 ? 0 : Scalar(Swift.max(m, n)) * Scalar.ulpOfOne)
+    let cutoff = Swift.max(atol, relative * (s.first ?? 0))
+    let kept = s.prefix { $0 > cutoff }.count          // s is sorted in descending order
+    if kept == 0 { return Matrix.zeros(n, m) }
+    // pinv = V_k diag(1/s_k) U_k^T, formed as (diag(1/s_k) Vt_k)^T (U_k)^T.
+    var scaledVt = vt.slice(rows: 0..<kept)
+    for i in 0..<kept {
+        let inv = 1 / s[i]
+        for j in 0..<n { scaledVt.scalars[i * n + j] *= inv }
+    }
+    let uk = kept == u.cols ? u : u.slice(cols: 0..<kept)
+    return matmul(scaledVt, uk, transposeA: true, transposeB: true)
+}
+
+/// Solves `a x = b` for square a (LU with partial pivoting, LAPACK gesv); nil when a is
+/// singular.
+public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Scalar>? {
+    precondition(a.rows == a.cols && b.rows == a.rows, "solve: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
+    if a.rows == 0 || b.cols == 0 { return b }
+    var lu = a.scalars, x = b
+    let info = Scalar.gesv(n: a.rows, nrhs: b.cols, a: &lu, b: &x.scalars)
+    return info == 0 ? x : nil
+}
+
+/// The inverse of a square matrix; nil when singular.
+public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {
+    solve(a, Matrix.identity(a.rows))
+}
+
+// MARK: - Matrix exponential
+
+/// The matrix exponential exp(A) of a square matrix by scaling and squaring with Pade
+/// approximants of degree 3, 5, 7, 9 or 13 (Higham 2005, "The scaling and squaring method for
+/// the matrix exponential revisited", as scipy.linalg.expm). Computed in Double whatever the
+/// Scalar, so Float results are correctly rounded up to the conditioning of the problem.
+public func matrixExp<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar> {
+    precondition(a.rows == a.cols, "matrixExp of a non-square \(a.rows)x\(a.cols) matrix")
+    if a.rows == 0 { return a }
+    let x = Matrix<Double>(a)
+    let norm = x.norm1()
+    guard norm.isFinite else { return Matrix(rows: a.rows, cols: a.cols, repeating: .nan) }
+    for (degree, theta) in Pade.thetas where norm <= theta {
+        return Matrix<Scalar>(Pade.approximant(x, degree: degree))
+    }
+    let squarings = Swift.max(0, Int(Foundation.ceil(Foundation.log2(norm / Pade.theta13))))
+    var r = Pade.approximant(x * Foundation.pow(2.0, Double(-squarings)), degree: 13)
+    for _ in 0..<squarings { r = matmul(r, r) }
+    return Matrix<Scalar>(r)
+}
+
+/// Pade approximants r_m(A) = q_m(A)^-1 p_m(A) of exp(A) with Higham's coefficients.
+enum Pade {
+    /// Largest 1-norm for which degree m reaches double precision without scaling.
+    static let thetas: [(Int, Double)] = [(3, 1.495585217958292e-2), (5, 2.539398330063230e-1),
+                                          (7, 9.504178996162932e-1), (9, 2.097847961257068e0)]
+    static let theta13 = 5.371920351148152
+
+    static let b: [Int: [Double]] = [
+        3: [120, 60, 12, 1],
+        5: [30240, 15120, 3360, 420, 30, 1],
+        7: [17297280, 8648640, 1995840, 277200, 25200, 1512, 56, 1],
+        9: [17643225600, 8821612800, 2075673600, 302702400, 30270240, 2162160, 110880, 3960, 90, 1],
+        13: [64764752532480000, 32382376266240000, 7771770303897600, 1187353796428800,
+             129060195264000, 10559470521600, 670442572800, 33522128640, 1323241920, 40840800,
+             960960, 16380, 182, 1],
+    ]
+
+    /// p(A) = V + U and q(A) = V - U with U the odd and V the even part; returns q^-1 p.
+    static func approximant(_ a: Matrix<Double>, degree: Int) -> Matrix<Double> {
+        let c = b[degree]!
+        let n = a.rows
+        let id = Matrix<Double>.identity(n)
+        let a2 = matmul(a, a)
+        var u: Matrix<Double>, v: Matrix<Double>
+        if degree == 13 {
+            let a4 = matmul(a2, a2), a6 = matmul(a4, a2)
+            let uInner = matmul(a6, c[13] * a6 + c[11] * a4 + c[9] * a2)
+                + c[7] * a6 + c[5] * a4 + c[3] * a2 + c[1] * id
+            u = matmul(a, uInner)
+            v = matmul(a6, c[12] * a6 + c[10] * a4 + c[8] * a2)
+                + c[6] * a6 + c[4] * a4 + c[2] * a2 + c[0] * id
+        } else {
+            // Powers A^0, A^2, ..., A^(degree-1).
+            var powers = [id, a2]
+            while powers.count * 2 <= degree { powers.append(matmul(powers[powers.count - 1], a2)) }
+            var odd = Matrix<Double>.zeros(n, n), even = Matrix<Double>.zeros(n, n)
+            for (k, p) in powers.enumerated() {
+                odd.add(p, scaledBy: c[2 * k + 1])
+                even.add(p, scaledBy: c[2 * k])
+            }
+            u = matmul(a, odd)
+            v = even
+        }
+        guard let r = solve(v - u, v + u) else {
+            return Matrix(rows: n, cols: n, repeating: .nan)
+        }
+        return r
+    }
+}

@@ -1,0 +1,83 @@
+import Autodiff
+import Testing
+import TestSupport
+@testable import Teleport
+
+@Suite(.enabled(if: Golden.load("curvature.json") != nil, Comment(rawValue: Golden.missing("curvature.json"))))
+struct CurvatureGoldenTests {
+    let g = Golden.load("curvature.json")!
+
+    @Test func closedFormDerivativesAndKappa() {
+        let (g1, g2) = curveDerivatives(g.mats("W"), input: g.mat("X"), directions: g.mats("M"))
+        #expect(relativeError(g1, g.mats("gamma_1")) < 1e-9)
+        #expect(relativeError(g2, g.mats("gamma_2")) < 1e-9)
+        #expect(relativeError(curvature(first: g1, second: g2), g.double("curvature")!) < 1e-9)
+    }
+
+    @Test func float32WithinTolerance() {
+        let W = g.mats("W").map { Matrix<Float>($0) }
+        let (g1, g2) = curveDerivatives(W, input: Matrix<Float>(g.mat("X")), directions: g.mats("M").map { Matrix<Float>($0) })
+        #expect(relativeError(Double(curvature(first: g1, second: g2)), g.double("curvature")!) < 1e-4)
+    }
+}
+
+@Suite(.enabled(if: Golden.load("teleport_curvature_step.json") != nil,
+                Comment(rawValue: Golden.missing("teleport_curvature_step.json"))))
+struct CurvatureTeleportGoldenTests {
+    let g = Golden.load("teleport_curvature_step.json")!
+
+    @Test func oneAscentStep() {
+        let W = g.mats("W")
+        let teleport = CurvatureTeleport(steps: 1, learningRate: g.double("lr")!, direction: .increase, pair: 1)
+        let out = teleport.step(W, input: g.mat("X"), M: g.mat("M"))
+        #expect(relativeError(out.record.kappa, g.double("kappa")!) < 1e-9)
+        #expect(relativeError(out.record.slope, g.double("dkappa_dt")!) < 1e-9)
+        #expect(relativeError(out.record.t, g.double("t_new")!) < 1e-9)
+        #expect(relativeError(out.weights[1], g.mat("W1_out")) < 1e-9)
+        #expect(relativeError(out.weights[2], g.mat("W2_out")) < 1e-9)
+        #expect(out.weights[0] == W[0])
+    }
+}
+
+@Suite struct CurvatureProperties {
+    /// Positive entries everywhere keep every pre-activation positive (sigma acts as the
+    /// identity); with input features = batch = hidden width (square, invertible V h) the
+    /// pinv-based curve exp(tM).(U, V) is exactly the curve the closed form differentiates.
+    @Test func closedFormEqualsAutodiffOfTheOrbitCurve() {
+        var rng = SeededGenerator(seed: 7)
+        func positive(_ r: Int, _ c: Int) -> Matrix<Double> { Matrix(rows: r, cols: c) { _, _ in 0.2 + rng.uniform() } }
+        // Well-conditioned (2I + small positive part): the second derivative of pinv amplifies
+        // rounding by powers of the condition number.
+        let h = Matrix<Double>.identity(4) * 2 + positive(4, 4) * 0.3   // 4 features, batch 4
+        let V = Matrix<Double>.identity(4) * 2 + positive(4, 4) * 0.3   // hidden width k = 4
+        let U = positive(2, 4)
+        let M = positive(4, 4) / 4
+
+        let t = Variable(Matrix<Double>.scalar(0), requiresGrad: true)
+        let curve = groupAction(exp: t, M: Variable(M), U: Variable(U), V: Variable(V), h: Variable(h))
+        let d1 = [jacobian(of: curve.V, wrt: t, createGraph: true), jacobian(of: curve.U, wrt: t, createGraph: true)]
+        let d2 = d1.map { jacobian(of: $0, wrt: t) }
+
+        let (g1, g2) = curveDerivatives([V, U], input: h, directions: [M])
+        #expect(relativeError(d1.map(\.value), g1) < 1e-12)
+        #expect(relativeError(d2.map(\.value), g2) < 1e-12)
+    }
+
+    @Test func curvatureTeleportMovesKappaInTheAskedDirection() {
+        var rng = SeededGenerator(seed: 11)
+        let dims = [6, 5, 4, 3]
+        let W = (0..<3).map { i in Matrix<Double>(rows: dims[i + 1], cols: dims[i]) { _, _ in rng.uniform(-1, 1) } }
+        let X = Matrix<Double>(rows: 6, cols: 4) { _, _ in rng.uniform() }
+        let M = Matrix<Double>(rows: 4, cols: 4) { _, _ in rng.uniform() }
+        let h = hiddenInput(W, X, layer: 1)
+        let before = CurvatureTeleport.curvatureAndSlope(U: W[2], V: W[1], input: h, M: M).kappa
+        for direction in [CurvatureTeleport.Direction.increase, .decrease] {
+            let teleport = CurvatureTeleport(steps: 1, learningRate: 1e-3, direction: direction)
+            let moved = teleport.step(W, input: X, M: M).weights
+            // Along the same one-parameter family, the curvature at the new point.
+            let after = CurvatureTeleport.curvatureAndSlope(U: moved[2], V: moved[1],
+                                                            input: hiddenInput(moved, X, layer: 1), M: M).kappa
+            if direction == .increase { #expect(after > before) } else { #expect(after < before) }
+        }
+    }
+}

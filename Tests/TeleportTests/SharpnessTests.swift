@@ -1,0 +1,85 @@
+import Autodiff
+import Testing
+import TestSupport
+@testable import Teleport
+
+@Suite(.enabled(if: Golden.load("sharpness.json") != nil, Comment(rawValue: Golden.missing("sharpness.json"))))
+struct SharpnessGoldenTests {
+    let g = Golden.load("sharpness.json")!
+
+    /// Splits a flat row-major direction into per-layer matrices and rescales it to norm r.
+    func perturbation(_ flat: [Double], like W: [Matrix<Double>], radius: Double) -> [Matrix<Double>] {
+        let norm = flat.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var offset = 0
+        return W.map { w in
+            defer { offset += w.count }
+            return Matrix(rows: w.rows, cols: w.cols, scalars: flat[offset..<(offset + w.count)].map { $0 / norm * radius })
+        }
+    }
+
+    @Test func perturbedLossesAndPhi() {
+        let W = g.mats("W"), X = g.mat("X")
+        let objective = Objective<Double>.classification(labels: g.labels("Y"))
+        let radii = g.vector("radii")!
+        let directions = g.mat("directions")
+        var losses: [Double] = []
+        for (i, r) in radii.enumerated() {
+            let flat = Array(directions.scalars[(i * directions.cols)..<((i + 1) * directions.cols)])
+            losses.append(lossValue(perturbed(W, by: perturbation(flat, like: W, radius: r)), X, objective))
+        }
+        #expect(maxRelativeError(losses, g.vector("perturbed_losses")!) < 1e-12)
+        let phiValue = losses.reduce(0, +) / Double(losses.count) / Double(X.cols)
+        #expect(relativeError(phiValue, g.double("mean_over_batch_size")!) < 1e-12)
+    }
+}
+
+@Suite struct SharpnessProperties {
+    @Test func radiiFollowNumpyArange() {
+        let mnist = sharpnessRadii(start: 0.001, end: 0.2, step: 0.01)
+        #expect(mnist.count == 20)
+        #expect(abs(mnist.last! - 0.191) < 1e-12)
+        let fashion = sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001)
+        #expect(fashion.count == 20)
+    }
+
+    @Test func perturbationHasTheAskedNorm() {
+        var rng = SeededGenerator(seed: 3)
+        let W = [Matrix<Double>.zeros(4, 3), Matrix<Double>.zeros(2, 4)]
+        let d = randomPerturbation(like: W, radius: 0.37, using: &rng)
+        let norm = d.reduce(0) { $0 + $1.squaredNorm() }.squareRoot()
+        #expect(abs(norm - 0.37) < 1e-12)
+        #expect(d.allSatisfy { $0.scalars.allSatisfy { $0 >= 0 } })
+    }
+
+    /// The cheap gradient (mean perturbed gradient pulled back through the action) equals
+    /// differentiating the mean perturbed loss through the action directly.
+    @Test func sharpnessAscentDirectionMatchesDirectDifferentiation() {
+        var rng = SeededGenerator(seed: 5)
+        let dims = [5, 4, 3, 3]
+        let W = (0..<3).map { i in Matrix<Double>(rows: dims[i + 1], cols: dims[i]) { _, _ in rng.uniform(-1, 1) } }
+        let X = Matrix<Double>(rows: 5, cols: 7) { _, _ in rng.uniform() }
+        let objective = Objective<Double>.classification(labels: [0, 1, 2, 0, 1, 2, 0])
+        let radii = [0.1, 0.3]
+        // Direct: build every perturbed loss in the graph.
+        var directRng = SeededGenerator(seed: 9)
+        let x = Variable(X)
+        let T = (0..<2).map { m in Variable(Matrix<Double>.zeros(W[m].rows, W[m].rows), requiresGrad: true) }
+        let gW = transformPairs(W.map { Variable($0) }, input: x, identityPlus: T)
+        var terms: [Variable<Double>] = []
+        for r in radii {
+            for _ in 0..<3 {
+                let d = randomPerturbation(like: W, radius: r, using: &directRng)
+                terms.append(loss(zip(gW, d).map { $0 + Variable($1) }, x, objective))
+            }
+        }
+        let mean = sum(terms) / Double(terms.count)
+        let direct = grad(of: mean, wrt: T).map(\.value)
+        // Teleport's cheap path, one step with learning rate 1: g = I + dT.
+        var cheapRng = SeededGenerator(seed: 9)
+        let teleport = SharpnessTeleport(steps: 1, learningRate: 1, direction: .increase, radii: radii,
+                                         directionsPerRadius: 3, cap: .infinity)
+        let moved = teleport(W, input: X, objective, using: &cheapRng).weights
+        let expected = transformPairs(W, input: X, by: direct.map { Matrix<Double>.identity($0.rows) + $0 })
+        #expect(relativeError(moved, expected) < 1e-10)
+    }
+}
