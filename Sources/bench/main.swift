@@ -50,6 +50,7 @@ func formatSeconds(_ s: Double) -> String {
 func allBenchmarks() -> [Benchmark] {
     var all: [Benchmark] = []
     // Each area appends its entries here, e.g. `all += tensorBenchmarks()`.
+    all += trainingBenchmarks()
     return all
 }
 
