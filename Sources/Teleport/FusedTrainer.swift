@@ -19,8 +19,8 @@ public enum BatchOrder: Hashable, Sendable {
 ///     loss       mean over the batch of -log softmax(Z(L))[y]
 ///     backward   δ(L) = (softmax(Z(L)) - onehot(y)) / batch
 ///                dW[i] = δ(i+1)ᵀ H(i),  δ(i) = (δ(i+1) W[i]) ⊙ LeakyReLU'(Z(i))
-///     update     the optimiser's in-place step on the flat weights (plain SGD: fused into
-///                the dW products, W[i] -= lr δ(i+1)ᵀ H(i) in one BLAS call)
+///     update     the optimiser's in-place step on the flat weights, fused into the backward
+///                pass: W[i] changes as soon as dW[i] is known and δ(i) no longer needs it
 ///
 /// Weights, gradient and optimiser state share the flat layout of `MLPShape`. Data sets are
 /// read where they lie: a mini-batch is `batch` consecutive rows of `d[0]` floats.
@@ -101,14 +101,18 @@ public final class FusedMLPTrainer {
     }
 
     /// `W[layer]` as a row-major `d[layer+1] x d[layer]` array.
-    public func weight(_ layer: Int) -> [Float] { Array(parameters[shape.weightRange(layer)]) }
+    public func weight(_ layer: Int) -> [Float] {
+        let range = shape.weightRange(layer)
+        return Array(UnsafeBufferPointer(start: weights + range.lowerBound, count: range.count))
+    }
 
     /// Direct access to the weights (for example to teleport them in place).
     public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeMutableBufferPointer(start: weights, count: shape.parameterCount))
     }
 
-    /// The gradient computed by the last `step` or `gradient` call (flat layout).
+    /// The gradient computed by the last `gradient` call, or by the last `step` with an
+    /// optimiser other than plain SGD (flat layout).
     public var lastGradient: [Float] { Array(UnsafeBufferPointer(start: grad, count: shape.parameterCount)) }
 
     /// Restarts the optimiser's state (momentum, accumulators, step count).
@@ -125,21 +129,19 @@ public final class FusedMLPTrainer {
     /// `labels`: forward, loss, backward and optimiser update. Returns the mean loss of the batch
     /// before the update.
     ///
-    /// With plain SGD the update is fused into the weight-gradient products
-    /// (`W[i] -= lr δ(i+1)ᵀ H(i)` in one BLAS call), so `lastGradient` is not refreshed; the
-    /// other optimisers go through `gradient` then `Optimizer.update`.
+    /// The update is fused into the backward pass, layer by layer: plain SGD as
+    /// `W[i] -= lr δ(i+1)ᵀ H(i)` inside one BLAS call (which leaves `lastGradient` as it was),
+    /// the other optimisers right after dW[i] is computed.
     @discardableResult
     public func step(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
                      batchSize: Int) -> Float {
+        let loss = lossAndDelta(images: images, labels: labels, batchSize: batchSize)
         if case .sgd(let lr) = optimizer.kind {
-            let loss = lossAndDelta(images: images, labels: labels, batchSize: batchSize)
-            backward(images.baseAddress!, rows: batchSize, sgdLearningRate: Float(lr))
-            optimizer.steps += 1
-            return loss
+            backward(images.baseAddress!, rows: batchSize, update: .sgd(Float(lr)))
+        } else {
+            backward(images.baseAddress!, rows: batchSize, update: .optimizer)
         }
-        let loss = gradient(images: images, labels: labels, batchSize: batchSize)
-        optimizer.update(UnsafeMutableBufferPointer(start: weights, count: shape.parameterCount),
-                         gradient: UnsafeBufferPointer(start: grad, count: shape.parameterCount))
+        optimizer.finishStep()
         return loss
     }
 
@@ -163,7 +165,7 @@ public final class FusedMLPTrainer {
     public func gradient(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
                          batchSize: Int) -> Float {
         let loss = lossAndDelta(images: images, labels: labels, batchSize: batchSize)
-        backward(images.baseAddress!, rows: batchSize, sgdLearningRate: nil)
+        backward(images.baseAddress!, rows: batchSize, update: nil)
         return loss
     }
 
@@ -284,22 +286,36 @@ public final class FusedMLPTrainer {
         }
     }
 
-    /// From δ(L) (already in `delta[L]`) to every dW[i]: into `grad`, or, given an SGD
-    /// learning rate, straight into the weights as `W[i] -= lr dW[i]` (after δ(i) has used the
-    /// old `W[i]`).
-    private func backward(_ x: UnsafePointer<Float>, rows: Int, sgdLearningRate: Float?) {
+    /// How `backward` uses the weight gradients.
+    private enum Update {
+        /// `W[i] -= lr dW[i]`, inside the BLAS call.
+        case sgd(Float)
+        /// The optimiser's update of W[i] from dW[i] (left in `grad`).
+        case optimizer
+    }
+
+    /// From δ(L) (already in `delta[L]`) to every dW[i]: into `grad` when `update` is nil,
+    /// else also applied to the weights layer by layer (each W[i] after δ(i) has used its old
+    /// value), while dW[i] is still in cache.
+    private func backward(_ x: UnsafePointer<Float>, rows: Int, update: Update?) {
         for layer in stride(from: shape.layerCount - 1, through: 0, by: -1) {
             let (n, k) = shape.weightShape(layer)
             let input = layer == 0 ? x : UnsafePointer(activation[layer])
-            let w = weights + shape.weightOffset(layer)
+            let offset = shape.weightOffset(layer)
+            let w = weights + offset, d = UnsafePointer(delta[layer + 1])
             if layer > 0 {
-                Kernels.multiply(rows, n, k, delta[layer + 1], w, delta[layer])
+                Kernels.multiply(rows, n, k, d, w, delta[layer])
                 Kernels.leakyReLUBackward(delta[layer], activation: activation[layer], count: rows * k)
             }
-            if let lr = sgdLearningRate {
-                Kernels.transposedMultiply(rows, n, k, delta[layer + 1], input, w, alpha: -lr, beta: 1)
-            } else {
-                Kernels.transposedMultiply(rows, n, k, delta[layer + 1], input, grad + shape.weightOffset(layer))
+            switch update {
+            case nil:
+                Kernels.transposedMultiply(rows, n, k, d, input, grad + offset)
+            case .sgd(let lr):
+                Kernels.transposedMultiply(rows, n, k, d, input, w, alpha: -lr, beta: 1)
+            case .optimizer:
+                Kernels.transposedMultiply(rows, n, k, d, input, grad + offset)
+                optimizer.update(entries: offset..<(offset + n * k), parameters: w,
+                                 gradient: grad + offset, step: optimizer.stepCount + 1)
             }
         }
     }

@@ -76,17 +76,27 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
     }
 
     /// One optimiser step: updates `parameters` in place from `gradient`.
-    ///
-    /// The accumulators are never negative; square roots are taken of `abs(·)` so that the
-    /// compiler knows it too and vectorises the loops (a plain `squareRoot()` keeps a scalar
-    /// errno check).
     @inlinable
     public mutating func update(_ parameters: UnsafeMutableBufferPointer<Scalar>,
                                 gradient: UnsafeBufferPointer<Scalar>) {
         precondition(parameters.count == parameterCount && gradient.count == parameterCount,
                      "optimizer built for \(parameterCount) parameters")
-        let p = parameters.baseAddress!, g = gradient.baseAddress!, n = parameterCount
-        let t = steps + 1
+        update(entries: 0..<parameterCount, parameters: parameters.baseAddress!,
+               gradient: gradient.baseAddress!, step: steps + 1)
+        steps += 1
+    }
+
+    /// Part of step `t` (1-based): updates parameters `entries` (and their state), reading
+    /// them at `p[0..<entries.count]` and their gradient at `g[0..<entries.count]`. A whole
+    /// step is a set of calls covering every entry once, followed by `finishStep()`.
+    ///
+    /// The accumulators are never negative; square roots are taken of `abs(·)` so that the
+    /// compiler knows it too and vectorises the loops (a plain `squareRoot()` keeps a scalar
+    /// errno check).
+    @inlinable
+    mutating func update(entries: Range<Int>, parameters p: UnsafeMutablePointer<Scalar>,
+                         gradient g: UnsafePointer<Scalar>, step t: Int) {
+        let n = entries.count, o = entries.lowerBound
         switch kind {
         case .sgd(let lr):
             let lr = Scalar(lr)
@@ -94,7 +104,7 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
         case .momentum(let lr, let mu):
             let lr = Scalar(lr), mu = Scalar(mu)
             first.withUnsafeMutableBufferPointer { b in
-                let b = b.baseAddress!
+                let b = b.baseAddress! + o
                 if t == 1 {
                     for i in 0..<n { b[i] = g[i]; p[i] -= lr * g[i] }
                 } else {
@@ -104,7 +114,7 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
         case .adagrad(let lr, let eps):
             let lr = Scalar(lr), eps = Scalar(eps)
             first.withUnsafeMutableBufferPointer { s in
-                let s = s.baseAddress!
+                let s = s.baseAddress! + o
                 for i in 0..<n {
                     s[i] += g[i] * g[i]
                     p[i] -= lr * (g[i] / (abs(s[i]).squareRoot() + eps))
@@ -113,7 +123,7 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
         case .rmsprop(let lr, let alpha, let eps):
             let lr = Scalar(lr), alpha = Scalar(alpha), eps = Scalar(eps)
             first.withUnsafeMutableBufferPointer { v in
-                let v = v.baseAddress!
+                let v = v.baseAddress! + o
                 for i in 0..<n {
                     v[i] = alpha * v[i] + (1 - alpha) * g[i] * g[i]
                     p[i] -= lr * (g[i] / (abs(v[i]).squareRoot() + eps))
@@ -126,7 +136,7 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
             let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(eps)
             first.withUnsafeMutableBufferPointer { m in
                 second.withUnsafeMutableBufferPointer { v in
-                    let m = m.baseAddress!, v = v.baseAddress!
+                    let m = m.baseAddress! + o, v = v.baseAddress! + o
                     for i in 0..<n {
                         m[i] = b1 * m[i] + (1 - b1) * g[i]
                         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
@@ -135,8 +145,11 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
                 }
             }
         }
-        steps = t
     }
+
+    /// Closes a step made of `update(entries:parameters:gradient:step:)` calls.
+    @inlinable
+    mutating func finishStep() { steps += 1 }
 
     /// One optimiser step on arrays (convenience for tests and small problems).
     @inlinable

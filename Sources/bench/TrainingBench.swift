@@ -30,5 +30,6 @@ func trainingBenchmarks() -> [Benchmark] {
         epochBenchmark("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), repeats: 11),
         epochBenchmark("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), repeats: 11),
         epochBenchmark("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), repeats: 5),
+        epochBenchmark("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), repeats: 3),
     ]
 }

@@ -35,8 +35,11 @@ struct Bench: ParsableCommand {
             let data = try encoder.encode(results)
             let tmp = json + ".tmp"
             try data.write(to: URL(fileURLWithPath: tmp))
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: json),
-                                                      withItemAt: URL(fileURLWithPath: tmp))
+            // rename(2) replaces an existing file atomically and also works when there is none
+            // (FileManager.replaceItemAt needs an existing file on Linux).
+            guard rename(tmp, json) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: json])
+            }
         }
     }
 }
