@@ -54,6 +54,7 @@ func allBenchmarks() -> [Benchmark] {
     var all: [Benchmark] = []
     // Each area appends its entries here, e.g. `all += tensorBenchmarks()`.
     all += trainingBenchmarks()
+    all += plotBenchmarks()
     return all
 }
 

@@ -1,1 +1,0 @@
-// Module Plot: filled in by its issue.
