@@ -117,3 +117,50 @@ public func normRelativeError(_ a: [Double], _ b: [Double], floor: Double = 1e-3
     for i in a.indices { num += (a[i] - b[i]) * (a[i] - b[i]); den += b[i] * b[i] }
     return (num.squareRoot()) / max(den.squareRoot(), floor)
 }
+
+/// Runs the project's result executables from tests (end to end, as a user would).
+public enum Executables {
+    /// The folder holding the built products (the test bundle's own folder).
+    public static var productsDirectory: URL {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        if dir.pathExtension == "xctest" || dir.lastPathComponent == "MacOS" { dir.deleteLastPathComponent() }
+        return dir
+    }
+
+    /// Whether MNIST and Fashion-MNIST are in the project's `Datasets/` folder.
+    public static var imageDataPresent: Bool {
+        ["mnist", "fashion-mnist"].allSatisfy {
+            FileManager.default.fileExists(atPath: TestPaths.datasetsFolder
+                .appendingPathComponent("\($0)/train-images-idx3-ubyte.gz").path)
+        }
+    }
+
+    /// Runs `name` with `arguments` from the repository root (data from `Datasets/`); returns
+    /// its exit status and combined output.
+    @discardableResult
+    public static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(name)
+        process.arguments = arguments
+        process.currentDirectoryURL = TestPaths.repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["TELEPORT_DATA_DIR"] = TestPaths.datasetsFolder.path
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A fresh temporary folder for a test's results.
+    public static func temporaryFolder(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("teleport-\(label)-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,2 +1,147 @@
-// Executable `correlation`: not implemented yet.
-print("correlation: not implemented yet")
+// Result 2 of the paper (Table 1, Figs 9-10): does the sharpness phi or the curvature psi of
+// a minimum predict its validation loss?
+//
+// For each dataset: train N bias-free MLPs (one per seed) with SGD, batch 20, sequential order;
+// after the last epoch measure the test ("validation") loss, phi and psi (PROTOCOL.md), then
+// report the Pearson r of validation loss with phi and with psi, and of phi with psi.
+
+import Datasets
+import Experiments
+import Foundation
+import Teleport
+import Tensor
+
+struct Correlation: Experiment {
+    /// Everything one profile fixes; printed by `correlation profiles`.
+    struct Params: Codable, Sendable {
+        var models: Int                 // seeds per dataset (the paper: 100)
+        var epochs: Int                 // SGD epochs (the paper: 40)
+        var trainSamples: Int?          // nil: the whole 50k training split
+        var measureDraws: Int           // batches for phi and psi (the paper: 200)
+        var measureBatch: Int           // samples per batch (the paper: 200)
+    }
+
+    /// Per-dataset protocol (PROTOCOL.md, Result 2).
+    struct Setup {
+        var shape: MLPShape
+        var learningRate: Double
+        var radii: [Double]             // radii of phi
+    }
+
+    static func setup(_ dataset: DatasetName) -> Setup {
+        switch dataset {
+        case .mnist:
+            Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.001, end: 0.2, step: 0.01))
+        case .fashionMNIST:
+            Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001))
+        case .cifar10:
+            Setup(shape: .cifar, learningRate: 2e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001))
+        }
+    }
+
+    struct Result: Codable, Sendable {
+        var trainLoss: [Double]         // mean training loss per epoch
+        var validationLoss: Double      // test-set loss after the last epoch
+        var validationAccuracy: Double
+        var phi: Double
+        var psi: Double
+    }
+
+    struct Row: Codable, Sendable {
+        var dataset: String
+        var models: Int
+        var phiValidation: Stats.Correlation
+        var psiValidation: Stats.Correlation
+        var phiPsi: Stats.Correlation
+    }
+
+    struct Statistics: Encodable, Sendable { var rows: [Row] }
+
+    static let name = "correlation"
+    static let abstract = "Result 2: correlation of sharpness and curvature with validation loss (Table 1)."
+    static let datasets = DatasetName.allCases.map(\.rawValue)
+
+    func params(for profile: Profile) -> Params {
+        switch profile {
+        case .quick: Params(models: 12, epochs: 10, trainSamples: 10_000, measureDraws: 20, measureBatch: 200)
+        case .default: Params(models: 30, epochs: 40, trainSamples: nil, measureDraws: 200, measureBatch: 200)
+        case .paper: Params(models: 100, epochs: 40, trainSamples: nil, measureDraws: 200, measureBatch: 200)
+        }
+    }
+
+    /// Datasets whose files are present (CIFAR-10 is skipped, and reported, when absent).
+    func runs(params: Params, datasets: [String]) -> [SeedRun] {
+        datasets.filter { name in DatasetName(rawValue: name).map(ImageData.isPresent) ?? false }
+            .flatMap { d in (0..<params.models).map { SeedRun(d, seed: $0) } }
+    }
+
+    func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
+        var data: [String: ImageData] = [:]
+        var checksums: [String: String] = [:]
+        for name in datasets {
+            guard let d = DatasetName(rawValue: name), ImageData.isPresent(d) else { continue }
+            let loaded = try ImageData.load(d)
+            data[name] = loaded.shared
+            checksums.merge(loaded.checksums) { a, _ in a }
+        }
+        return Prepared(data, checksums: checksums)
+    }
+
+    func execute(_ run: SeedRun, params: Params, shared: [String: ImageData],
+                 context: RunContext) throws -> Result {
+        let data = shared[run.group]!
+        let setup = Self.setup(data.dataset)
+        let n = min(params.trainSamples ?? data.train.count, data.train.count)
+
+        // Train: the published seeds were (i + 1) * 54321; ours are the run's seed.
+        let trainer = FusedMLPTrainer(shape: setup.shape, seed: UInt64(run.seed + 1) * 54321,
+                                      optimizer: .sgd(lr: setup.learningRate))
+        var curve: [Double] = []
+        for epoch in 0..<params.epochs {
+            context.report("epoch", epoch + 1, of: params.epochs)
+            let loss = trainer.trainEpoch(images: data.train.images, labels: data.train.labels, count: n)
+            curve.append(loss)
+            try context.checkFinite(loss, epoch: epoch)
+        }
+        let test = trainer.evaluate(images: data.test.images, labels: data.test.labels)
+
+        // Measure phi and psi on the same batches, directions and M for every model (one
+        // measurement seed), so that differences between models are not sampling noise.
+        context.note("phi and psi")
+        let W = setup.shape.matrices(trainer.parameters)
+        var batchRng = SeededGenerator(seed: 12345)
+        let batches = (0..<params.measureDraws).map { _ in
+            data.randomTrainingBatch(size: params.measureBatch, using: &batchRng)
+        }
+        var phiRng = SeededGenerator(seed: 23456)
+        let phiValue = phi(W, radii: setup.radii, batches: batches.count, using: &phiRng) { i in
+            (batches[i].X, .classification(labels: batches[i].labels))
+        }
+        var psiRng = SeededGenerator(seed: 34567)
+        let psiValue = psi(W.map { Matrix<Double>($0) }, draws: batches.count, using: &psiRng) { i in
+            Matrix<Double>(batches[i].X)
+        }
+        return Result(trainLoss: curve, validationLoss: test.loss, validationAccuracy: test.accuracy,
+                      phi: phiValue, psi: psiValue)
+    }
+
+    func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics {
+        var rows: [Row] = []
+        var table = Table(columns: ["dataset", "models", "r(phi, val. loss)", "r(psi, val. loss)", "r(phi, psi)"])
+        for name in Self.datasets {
+            let done = results.completed.filter { $0.run.group == name }.map(\.result)
+            guard done.count >= 3 else { continue }
+            let loss = done.map(\.validationLoss), phis = done.map(\.phi), psis = done.map(\.psi)
+            let row = Row(dataset: name, models: done.count, phiValidation: Stats.pearson(phis, loss),
+                          psiValidation: Stats.pearson(psis, loss), phiPsi: Stats.pearson(phis, psis))
+            rows.append(row)
+            table.append([name, "\(done.count)", row.phiValidation.description,
+                          row.psiValidation.description, row.phiPsi.description])
+            try writeFigures(name: name, results: done, row: row, output: output)
+        }
+        try output.write(table, name: "table1")
+        return Statistics(rows: rows)
+    }
+}
+
+ExperimentCommand<Correlation>.main()

@@ -1,2 +1,110 @@
-// Executable `displacement`: not implemented yet.
-print("displacement: not implemented yet")
+// Result 6 of the paper (Fig 7): curvature of a minimum and its displacement under a shift.
+//
+// A minimum is a curve gamma through the origin in 2-D; a distribution shift moves the point
+// by radius r in a uniformly random direction. We compute (1/r) E_theta[dist(w, gamma)] as a
+// function of the curvature kappa of gamma at the origin, with exact point-to-curve distances
+// (closed form for the circle, a cubic for the parabola) and adaptive quadrature over theta.
+
+import Experiments
+import Foundation
+import Teleport
+
+struct DisplacementExperiment: Experiment {
+    struct Params: Codable, Sendable {
+        var parabolaK: [Double]         // y = k x^2, kappa = 2k
+        var parabolaRadii: [Double]
+        var circleK: [Double]           // x^2 + (y - k)^2 = k^2, kappa = 1/k
+        var circleRadii: [Double]
+        var tolerance: Double           // absolute quadrature tolerance, relative to r
+    }
+
+    /// One curve family at one shift radius.
+    struct Run: RunDescriptor {
+        var curve: String               // "parabola" or "circle"
+        var radius: Double
+        var key: String { "\(curve)/r-\(radius)" }
+    }
+
+    struct Result: Codable, Sendable {
+        var kappa: [Double]
+        var displacement: [Double]      // (1/r) E dist
+    }
+
+    struct Trend: Codable, Sendable {
+        var curve: String
+        var radius: Double
+        var atZeroCurvature: Double     // (1/r) E dist at the smallest kappa
+        var atMaxCurvature: Double      // ... at the largest kappa
+        var minimum: Double             // smallest value over the grid
+        var kappaAtMinimum: Double
+        var monotone: String            // "increasing", "decreasing" or "not monotone"
+    }
+
+    struct Statistics: Encodable, Sendable { var trends: [Trend] }
+
+    static let name = "displacement"
+    static let abstract = "Result 6: expected displacement of a shifted minimum vs its curvature (Fig 7)."
+
+    func params(for profile: Profile) -> Params {
+        let parabolaK = stride(from: 0.0, to: 40, by: 0.3).map { $0 }
+        let circleK = stride(from: 0.1, to: 1.0, by: 0.01).map { $0 } + stride(from: 1.0, to: 10, by: 0.1).map { $0 }
+        let paper = Params(parabolaK: parabolaK, parabolaRadii: [2, 1, 0.5, 0.2, 0.1],
+                           circleK: circleK, circleRadii: [0.1, 0.05, 0.02, 0.01, 0.005], tolerance: 1e-9)
+        // The whole paper grid takes about a second, so every profile runs it; quick only
+        // loosens the quadrature tolerance.
+        switch profile {
+        case .quick:
+            var p = paper
+            p.tolerance = 1e-7
+            return p
+        case .default, .paper:
+            return paper
+        }
+    }
+
+    func runs(params: Params, datasets: [String]) -> [Run] {
+        params.parabolaRadii.map { Run(curve: "parabola", radius: $0) }
+            + params.circleRadii.map { Run(curve: "circle", radius: $0) }
+    }
+
+    func execute(_ run: Run, params: Params, shared: Void, context: RunContext) throws -> Result {
+        let ks = run.curve == "parabola" ? params.parabolaK : params.circleK
+        var kappa: [Double] = [], displacement: [Double] = []
+        for (i, k) in ks.enumerated() {
+            context.report("k", i + 1, of: ks.count)
+            let curve: Displacement.Curve = run.curve == "parabola" ? .parabola(k: k) : .circle(k: k)
+            kappa.append(curve.kappa)
+            displacement.append(Displacement.expectedDistance(radius: run.radius, curve: curve,
+                                                              tolerance: params.tolerance) / run.radius)
+        }
+        return Result(kappa: kappa, displacement: displacement)
+    }
+
+    func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics {
+        var trends: [Trend] = []
+        var table = Table(columns: ["curve", "r", "kappa range", "(1/r) E dist at min kappa",
+                                    "at max kappa", "minimum (at kappa)", "dependence on kappa"])
+        for (run, result) in results.completed {
+            // Order by curvature (the circle's grid runs from high to low kappa).
+            let order = result.kappa.indices.sorted { result.kappa[$0] < result.kappa[$1] }
+            let d = order.map { result.displacement[$0] }
+            let steps = zip(d, d.dropFirst()).map { $1 - $0 }
+            let monotone = steps.allSatisfy { $0 >= -1e-9 } ? "increasing"
+                : steps.allSatisfy { $0 <= 1e-9 } ? "decreasing" : "not monotone"
+            let kappas = order.map { result.kappa[$0] }
+            let lowest = d.indices.min { d[$0] < d[$1] }!
+            let trend = Trend(curve: run.curve, radius: run.radius, atZeroCurvature: d.first!,
+                              atMaxCurvature: d.last!, minimum: d[lowest], kappaAtMinimum: kappas[lowest],
+                              monotone: monotone)
+            trends.append(trend)
+            table.append([run.curve, "\(run.radius)", String(format: "%.3g .. %.3g", kappas.first!, kappas.last!),
+                          String(format: "%.4f", trend.atZeroCurvature), String(format: "%.4f", trend.atMaxCurvature),
+                          String(format: "%.4f (%.3g)", trend.minimum, trend.kappaAtMinimum), monotone])
+        }
+        try output.write(table, name: "displacement")
+        try writeFigure(results.completed, output: output)
+        return Statistics(trends: trends)
+    }
+}
+
+ExperimentCommand<DisplacementExperiment>.main()

@@ -1,1 +1,0 @@
-// Module Datasets: filled in by its issue.

@@ -1,0 +1,55 @@
+import Datasets
+import Foundation
+import Teleport
+import Tensor
+
+/// The image data an experiment trains and tests on (PROTOCOL.md, Result 2): MNIST and
+/// Fashion-MNIST train on a fixed random 50k/10k split of their 60k training images (seed 1;
+/// the 10k held out are not used), CIFAR-10 on all 50k; "validation loss" is the loss on the
+/// official 10k test set. Samples stay in the split's ascending index order, which is the
+/// "sequential" training order.
+public struct ImageData: Sendable {
+    public var dataset: DatasetName
+    public var train: LabeledImages
+    public var test: LabeledImages
+
+    /// Loads `dataset` from the project's dataset folder (`$TELEPORT_DATA_DIR` or `Datasets/`),
+    /// returning it with the checksums of its catalog files for provenance. Missing files are a
+    /// `HarnessError.missingData` that points at `datasets fetch`.
+    public static func load(_ dataset: DatasetName, splitSeed: UInt64 = 1) throws -> Prepared<ImageData> {
+        let store = DataStore.fromEnvironment()
+        let folder = store.folder(dataset)
+        let entry = store.entry(dataset)
+        for file in entry.files {
+            try requireData(folder.appendingPathComponent(file.name), dataset: dataset.rawValue)
+        }
+        let (fullTrain, test) = try Datasets.load(dataset, root: store.root)
+        let train = dataset == .cifar10 ? fullTrain : fullTrain.trainValidationSplit(seed: splitSeed).train
+        var checksums: [String: String] = [:]
+        for file in entry.files { checksums["\(dataset.rawValue)/\(file.name)"] = file.checksum }
+        return Prepared(ImageData(dataset: dataset, train: train, test: test), checksums: checksums)
+    }
+
+    /// Whether every catalog file of `dataset` is present (CIFAR-10 is optional on machines
+    /// without its archive).
+    public static func isPresent(_ dataset: DatasetName) -> Bool {
+        let store = DataStore.fromEnvironment()
+        return store.entry(dataset).files.allSatisfy {
+            FileManager.default.fileExists(atPath: store.folder(dataset).appendingPathComponent($0.name).path)
+        }
+    }
+
+    /// A random batch of `size` training samples in the paper's layout (features x batch),
+    /// with its labels.
+    public func randomTrainingBatch(size: Int, using rng: inout SeededGenerator) -> (X: Matrix<Float>, labels: [Int]) {
+        var indices: [Int] = []
+        indices.reserveCapacity(size)
+        var seen = Set<Int>()
+        while indices.count < min(size, train.count) {
+            let i = rng.int(below: train.count)
+            if seen.insert(i).inserted { indices.append(i) }
+        }
+        return (columnBatch(images: train.images, features: train.features, indices: indices),
+                indices.map { train.labels[$0] })
+    }
+}
