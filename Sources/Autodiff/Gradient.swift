@@ -14,6 +14,7 @@
 ///     their dependence on the inputs and on `seed`), for gradients of gradients; when false
 ///     they are constants and no graph is kept.
 /// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it.
+@inlinable
 public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          seed: Variable<Scalar>? = nil,
                          createGraph: Bool = false) -> [Variable<Scalar>] {
@@ -71,6 +72,7 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
 
 /// The variables y depends on through gradient-requiring paths, each after its inputs
 /// (iterative depth-first search, so deep graphs do not exhaust the stack).
+@usableFromInline @inlinable
 func topologicalOrder<Scalar>(from root: Variable<Scalar>) -> [Variable<Scalar>] {
     var order: [Variable<Scalar>] = []
     var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
@@ -92,6 +94,7 @@ func topologicalOrder<Scalar>(from root: Variable<Scalar>) -> [Variable<Scalar>]
 
 /// The value of a scalar function of the given parameters and its gradient with respect to
 /// them (the training step's workhorse).
+@inlinable
 public func valueWithGradient<Scalar>(at parameters: [Matrix<Scalar>],
                                       of f: ([Variable<Scalar>]) -> Variable<Scalar>)
     -> (value: Scalar, gradient: [Matrix<Scalar>]) {
@@ -106,6 +109,7 @@ public func valueWithGradient<Scalar>(at parameters: [Matrix<Scalar>],
 /// Computed by the double-VJP trick: u -> J^T u is linear in a dummy cotangent u, and the
 /// gradient of <J^T u, v> with respect to u is J v. With `createGraph` the result can be
 /// differentiated again (for example a second derivative along a curve).
+@inlinable
 public func jvp<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>], tangents: [Variable<Scalar>],
                         createGraph: Bool = false) -> Variable<Scalar> {
     precondition(wrt.count == tangents.count, "one tangent per variable")
@@ -119,6 +123,7 @@ public func jvp<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>], tangent
 /// Jacobian of a function of one scalar), of y's shape. With `createGraph` it can be
 /// differentiated again, e.g. `jacobian(of: jacobian(of: y, wrt: t, createGraph: true), wrt: t)`
 /// is d2y/dt2.
+@inlinable
 public func jacobian<Scalar>(of y: Variable<Scalar>, wrt t: Variable<Scalar>,
                              createGraph: Bool = false) -> Variable<Scalar> {
     precondition(t.rows == 1 && t.cols == 1, "jacobian(of:wrt:) differentiates with respect to a 1x1 variable")

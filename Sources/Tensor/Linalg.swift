@@ -64,6 +64,7 @@ extension Matrix {
 /// Thin singular value decomposition `a = u diag(s) vt` (LAPACK gesdd): u is m x r, s has r
 /// entries in descending order, vt is r x n, r = min(m, n). Nil when LAPACK fails (for example
 /// on non-finite input).
+@inlinable
 public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar], vt: Matrix<Scalar>)? {
     let m = a.rows, n = a.cols, r = Swift.min(m, n)
     if r == 0 { return (Matrix.zeros(m, 0), [], Matrix.zeros(0, n)) }
@@ -79,6 +80,7 @@ public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar],
 /// `torch.linalg.pinv`'s cutoff: singular values at or below max(atol, rtol * sigma_max) are
 /// treated as zero, where rtol defaults to max(m, n) * eps(Scalar) when atol is 0 and to 0
 /// otherwise. Returns a matrix of NaNs when the SVD fails (non-finite input).
+@inlinable
 public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar = 0) -> Matrix<Scalar> {
     let m = a.rows, n = a.cols
     guard let (u, s, vt) = svd(a) else { return Matrix(rows: n, cols: m, repeating: .nan) }
@@ -98,6 +100,7 @@ public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar 
 
 /// Solves `a x = b` for square a (LU with partial pivoting, LAPACK gesv); nil when a is
 /// singular.
+@inlinable
 public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Scalar>? {
     precondition(a.rows == a.cols && b.rows == a.rows, "solve: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
     if a.rows == 0 || b.cols == 0 { return b }
@@ -107,6 +110,7 @@ public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Sc
 }
 
 /// The inverse of a square matrix; nil when singular.
+@inlinable
 public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {
     solve(a, Matrix.identity(a.rows))
 }
