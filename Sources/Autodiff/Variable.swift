@@ -10,6 +10,19 @@
 /// Variables are immutable. A leaf is made with `Variable(matrix, requiresGrad: true)` (a
 /// parameter) or `Variable(matrix)` (a constant such as data); an operation whose inputs are
 /// all constants produces a constant and records nothing.
+///
+/// A loss, its gradient and the gradient of the squared gradient norm (the quantity that
+/// gradient-norm teleportation ascends):
+///
+///     let w = weights.map { Variable($0, requiresGrad: true) }   // [Matrix<Float>] -> leaves
+///     var h = Variable(x)                                          // features x batch
+///     for layer in w.dropLast() { h = matmul(layer, h).leakyReLU(0.1) }
+///     let loss = matmul(w.last!, h).crossEntropy(labels: y)        // softmax over output rows
+///     let g = grad(of: loss, wrt: w, createGraph: true)            // differentiable gradients
+///     let normSq = sum(g.map { $0.squaredNorm() })
+///     let hvp = grad(of: normSq, wrt: w).map(\.value)              // [Matrix<Float>]
+///
+/// `value` is the Matrix inside; `scalar` reads a 1 x 1 value.
 public final class Variable<Scalar: BLASScalar> {
     /// The rule of one operation: given the gradient `grad` of some scalar with respect to the
     /// operation's output, its `inputs` and its `output`, returns the gradient with respect to

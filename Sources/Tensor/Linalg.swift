@@ -32,7 +32,14 @@ public func gemm<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>, into c: inout
 @inlinable
 public func matmul<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
                            transposeA: Bool = false, transposeB: Bool = false) -> Matrix<Scalar> {
-    var c = Matrix<Scalar>.zeros(transposeA ? a.cols : a.rows, transposeB ? b.rows : b.cols)
+    let m = transposeA ? a.cols : a.rows, n = transposeB ? b.rows : b.cols
+    let k = transposeA ? a.rows : a.cols
+    if m == 0 || n == 0 || k == 0 {
+        precondition(k == (transposeB ? b.cols : b.rows), "matmul: inner dimensions differ")
+        return Matrix.zeros(m, n)
+    }
+    // With beta = 0 gemm overwrites c without reading it: no need to zero it first.
+    var c = Matrix<Scalar>(rows: m, cols: n, unsafeUninitialized: { _ in })
     gemm(a, b, into: &c, transposeA: transposeA, transposeB: transposeB)
     return c
 }

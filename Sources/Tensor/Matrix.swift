@@ -44,6 +44,19 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
         self.init(rows: rows, cols: cols, scalars: s)
     }
 
+    /// A matrix whose entries are all written by `initializer` (which must write every one of
+    /// the rows * cols entries of the buffer it is given; skips zero-filling).
+    @inlinable
+    public init(rows: Int, cols: Int,
+                unsafeUninitialized initializer: (inout UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        let n = rows * cols
+        self.init(rows: rows, cols: cols,
+                  scalars: Array(unsafeUninitializedCapacity: n) { buffer, count in
+                      initializer(&buffer)
+                      count = n
+                  })
+    }
+
     /// Converts between precisions (e.g. a `Matrix<Double>` to `Matrix<Float>`).
     @inlinable
     public init<Other: BLASScalar>(_ other: Matrix<Other>) {
