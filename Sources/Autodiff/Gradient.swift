@@ -70,6 +70,13 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
     }
 }
 
+/// The gradient of `y` with respect to one variable (see `grad(of:wrt:seed:createGraph:)`).
+@inlinable
+public func grad<Scalar>(of y: Variable<Scalar>, wrt x: Variable<Scalar>,
+                         seed: Variable<Scalar>? = nil, createGraph: Bool = false) -> Variable<Scalar> {
+    grad(of: y, wrt: [x], seed: seed, createGraph: createGraph)[0]
+}
+
 /// The variables y depends on through gradient-requiring paths, each after its inputs
 /// (iterative depth-first search, so deep graphs do not exhaust the stack).
 @usableFromInline @inlinable

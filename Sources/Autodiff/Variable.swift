@@ -37,7 +37,8 @@ public final class Variable<Scalar: BLASScalar> {
     /// True for a leaf that asked for gradients and for any result computed from one.
     public let requiresGrad: Bool
     /// The operands this variable was computed from (empty for leaves and constants).
-    public let inputs: [Variable]
+    @inlinable public var inputs: [Variable] { storedInputs }
+    @usableFromInline var storedInputs: [Variable]
     @usableFromInline let pullback: Pullback?
 
     /// A leaf: a parameter when `requiresGrad` is true, a constant otherwise.
@@ -45,7 +46,7 @@ public final class Variable<Scalar: BLASScalar> {
     public init(_ value: Matrix<Scalar>, requiresGrad: Bool = false) {
         self.value = value
         self.requiresGrad = requiresGrad
-        self.inputs = []
+        self.storedInputs = []
         self.pullback = nil
     }
 
@@ -56,12 +57,26 @@ public final class Variable<Scalar: BLASScalar> {
         self.value = value
         if inputs.contains(where: { $0.requiresGrad }) {
             self.requiresGrad = true
-            self.inputs = inputs
+            self.storedInputs = inputs
             self.pullback = pullback
         } else {
             self.requiresGrad = false
-            self.inputs = []
+            self.storedInputs = []
             self.pullback = nil
+        }
+    }
+
+    /// Releases long chains of operations iteratively: the default recursive release of a
+    /// graph thousands of operations deep could overflow a thread's stack.
+    deinit {
+        guard !storedInputs.isEmpty else { return }
+        var pending = storedInputs
+        storedInputs = []
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: node.storedInputs)
+                node.storedInputs = []
+            }
         }
     }
 
