@@ -138,7 +138,10 @@ extension Matrix {
         let lo = Double(low), hi = Double(high)
         var s: [Scalar] = []
         s.reserveCapacity(rows * cols)
-        for _ in 0..<(rows * cols) { s.append(Scalar(generator.uniform(lo, hi))) }
+        for _ in 0..<(rows * cols) {
+            let x = Scalar(generator.uniform(lo, hi))
+            s.append(x < high ? x : high.nextDown)   // rounding to Float can reach `high`
+        }
         return Matrix(rows: rows, cols: cols, scalars: s)
     }
 

@@ -18,6 +18,16 @@ func tensorBenchmarks() -> [Benchmark] {
     return [
         sgemm("mnist", m: 16, k: 784, n: 20, inner: 200),
         sgemm("cifar", m: 128, k: 3072, n: 20, inner: 10),
+        Benchmark("linalg/pinv", "pinv of a 16x200 Float32 matrix (SVD, torch cutoff)", repeats: 51) {
+            var g = SeededGenerator(seed: 3)
+            let a = Matrix<Float>.uniform(16, 200, low: -1, high: 1, using: &g)
+            return { _ = pinv(a) }
+        },
+        Benchmark("linalg/matrixExp", "exp of a 16x16 matrix of norm ~4 (Pade 13)", repeats: 51) {
+            var g = SeededGenerator(seed: 4)
+            let a = Matrix<Float>.uniform(16, 16, low: -0.5, high: 0.5, using: &g)
+            return { _ = matrixExp(a) }
+        },
         Benchmark("autodiff/mlp-step", "forward + backward of the 784-16-10-10 MLP, batch 20, Float32",
                   repeats: 101) {
             let (w, x, labels) = mnistShapedProblem(batch: 20)

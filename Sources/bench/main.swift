@@ -35,8 +35,12 @@ struct Bench: ParsableCommand {
             let data = try encoder.encode(results)
             let tmp = json + ".tmp"
             try data.write(to: URL(fileURLWithPath: tmp))
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: json),
-                                                      withItemAt: URL(fileURLWithPath: tmp))
+            if FileManager.default.fileExists(atPath: json) {
+                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: json),
+                                                          withItemAt: URL(fileURLWithPath: tmp))
+            } else {
+                try FileManager.default.moveItem(atPath: tmp, toPath: json)
+            }
         }
     }
 }
