@@ -76,10 +76,13 @@ public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar],
     let m = a.rows, n = a.cols, r = Swift.min(m, n)
     if r == 0 { return (Matrix.zeros(m, 0), [], Matrix.zeros(0, n)) }
     guard a.isFinite else { return nil }
+    // The row-major buffer of A is the column-major buffer of B = A^T (n x m). LAPACK's
+    // B = U_B S Vt_B gives A = Vt_B^T S U_B^T, and the column-major buffers of Vt_B (r x m) and
+    // U_B (n x r) are exactly the row-major buffers of U_A (m x r) and Vt_A (r x n).
     var work = a.scalars
     var s = [Scalar](repeating: 0, count: r)
     var u = Matrix<Scalar>.zeros(m, r), vt = Matrix<Scalar>.zeros(r, n)
-    let info = Scalar.gesdd(m: m, n: n, a: &work, s: &s, u: &u.scalars, vt: &vt.scalars)
+    let info = Scalar.gesdd(m: n, n: m, a: &work, s: &s, u: &vt.scalars, vt: &u.scalars)
     return info == 0 ? (u, s, vt) : nil
 }
 
