@@ -13,7 +13,8 @@
 ///   - createGraph: when true the gradients are themselves differentiable (recorded with
 ///     their dependence on the inputs and on `seed`), for gradients of gradients; when false
 ///     they are constants and no graph is kept.
-/// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it.
+/// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it
+///   (constants, made without `requiresGrad`, always get zeros).
 @inlinable
 public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          seed: Variable<Scalar>? = nil,

@@ -1,5 +1,9 @@
 @_exported import Tensor
 
+// The Autodiff module: reverse-mode differentiation of any order over `Variable`s.
+// Variable.swift (graph nodes), Ops*.swift (each operation's forward and backward side by
+// side), Gradient.swift (grad, jvp, jacobian), GradientCheck.swift (finite differences).
+
 /// A node of the computation graph: a matrix value, the variables it was computed from, and
 /// the rule that pulls a gradient back to them.
 ///

@@ -1,3 +1,9 @@
+// The Tensor module: dense matrices over Float (training) and Double (checks) on
+// OpenBLAS/LAPACKE. Matrix.swift (storage, construction, random fills), Layout.swift
+// (transpose, slices, concatenation, broadcasting), Elementwise.swift, Reductions.swift,
+// Linalg.swift (gemm, SVD, pinv, solve, matrix exponential), BLAS.swift (Float/Double
+// dispatch), Random.swift (the seeded generator).
+
 /// A dense, row-major matrix with value semantics (copy-on-write through its `Array` storage).
 ///
 /// Entry (i, j) is `scalars[i * cols + j]`. Vectors are n x 1 (columns) or 1 x n (rows) and a
