@@ -133,6 +133,9 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 }
 
+/// Encoded as {"rows", "cols", "scalars"} (e.g. weights saved in a run's JSON).
+extension Matrix: Codable where Scalar: Codable {}
+
 // MARK: - Random fills
 
 extension Matrix {
