@@ -20,11 +20,11 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          seed: Variable<Scalar>? = nil,
                          createGraph: Bool = false) -> [Variable<Scalar>] {
     let seed = seed ?? {
-        precondition(y.rows == 1 && y.cols == 1,
+        ensure(y.rows == 1 && y.cols == 1,
                      "grad of a \(y.rows)x\(y.cols) output needs a seed (the cotangent)")
         return Variable(Matrix<Scalar>.scalar(1))
     }()
-    precondition(seed.rows == y.rows && seed.cols == y.cols, "seed shape differs from the output's")
+    ensure(seed.rows == y.rows && seed.cols == y.cols, "seed shape differs from the output's")
 
     // Nodes that lie on a path from some target to y, inputs before outputs.
     let targets = Set(wrt.map(ObjectIdentifier.init))
@@ -53,7 +53,7 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
             : pullback(g.detached(), node.inputs.map { $0.detached() }, node.detached(), needs)
         for (i, input) in node.inputs.enumerated() where needs[i] {
             guard let gi = inputGrads[i] else { continue }
-            precondition(gi.rows == input.rows && gi.cols == input.cols,
+            ensure(gi.rows == input.rows && gi.cols == input.cols,
                          "pullback returned a \(gi.rows)x\(gi.cols) gradient for a \(input.rows)x\(input.cols) input")
             let id = ObjectIdentifier(input)
             if let previous = grads[id] {
@@ -120,7 +120,7 @@ public func valueWithGradient<Scalar>(at parameters: [Matrix<Scalar>],
 @inlinable
 public func jvp<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>], tangents: [Variable<Scalar>],
                         createGraph: Bool = false) -> Variable<Scalar> {
-    precondition(wrt.count == tangents.count, "one tangent per variable")
+    ensure(wrt.count == tangents.count, "one tangent per variable")
     let u = Variable(Matrix<Scalar>.zeros(y.rows, y.cols), requiresGrad: true)
     let vjps = grad(of: y, wrt: wrt, seed: u, createGraph: true)
     let pairing = sum(zip(vjps, tangents).map { $0.dot($1) })
@@ -134,6 +134,6 @@ public func jvp<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>], tangent
 @inlinable
 public func jacobian<Scalar>(of y: Variable<Scalar>, wrt t: Variable<Scalar>,
                              createGraph: Bool = false) -> Variable<Scalar> {
-    precondition(t.rows == 1 && t.cols == 1, "jacobian(of:wrt:) differentiates with respect to a 1x1 variable")
+    ensure(t.rows == 1 && t.cols == 1, "jacobian(of:wrt:) differentiates with respect to a 1x1 variable")
     return jvp(of: y, wrt: [t], tangents: [Variable(Matrix.scalar(1))], createGraph: createGraph)
 }

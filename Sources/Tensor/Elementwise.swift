@@ -8,7 +8,7 @@
 @inlinable
 public func broadcastShape(_ a: (rows: Int, cols: Int), _ b: (rows: Int, cols: Int)) -> (rows: Int, cols: Int) {
     func dim(_ x: Int, _ y: Int) -> Int {
-        precondition(x == y || x == 1 || y == 1, "shapes \(a) and \(b) do not broadcast")
+        ensure(x == y || x == 1 || y == 1, "shapes \(a) and \(b) do not broadcast")
         return x == 1 ? y : x
     }
     return (dim(a.rows, b.rows), dim(a.cols, b.cols))
@@ -88,7 +88,7 @@ extension Matrix {
     /// `self += alpha * x` (axpy), same shapes.
     @inlinable
     public mutating func add(_ x: Matrix, scaledBy alpha: Scalar) {
-        precondition(hasSameShape(as: x), "add: \(rows)x\(cols) vs \(x.rows)x\(x.cols)")
+        ensure(hasSameShape(as: x), "add: \(rows)x\(cols) vs \(x.rows)x\(x.cols)")
         x.scalars.withUnsafeBufferPointer { px in
             scalars.withUnsafeMutableBufferPointer { p in
                 for i in 0..<p.count { p[i] += alpha * px[i] }

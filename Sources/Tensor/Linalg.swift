@@ -12,8 +12,8 @@ public func gemm<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>, into c: inout
                          alpha: Scalar = 1, beta: Scalar = 0) {
     let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
     let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
-    precondition(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
-    precondition(c.rows == m && c.cols == n, "gemm: output is \(c.rows)x\(c.cols), need \(m)x\(n)")
+    ensure(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
+    ensure(c.rows == m && c.cols == n, "gemm: output is \(c.rows)x\(c.cols), need \(m)x\(n)")
     if m == 0 || n == 0 { return }
     if k == 0 { c *= beta; return }
     a.scalars.withUnsafeBufferPointer { pa in
@@ -35,7 +35,7 @@ public func matmul<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
     let m = transposeA ? a.cols : a.rows, n = transposeB ? b.rows : b.cols
     let k = transposeA ? a.rows : a.cols
     if m == 0 || n == 0 || k == 0 {
-        precondition(k == (transposeB ? b.cols : b.rows), "matmul: inner dimensions differ")
+        ensure(k == (transposeB ? b.cols : b.rows), "matmul: inner dimensions differ")
         return Matrix.zeros(m, n)
     }
     // With beta = 0 gemm overwrites c without reading it: no need to zero it first.
@@ -112,7 +112,7 @@ public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar 
 /// singular.
 @inlinable
 public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Scalar>? {
-    precondition(a.rows == a.cols && b.rows == a.rows, "solve: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
+    ensure(a.rows == a.cols && b.rows == a.rows, "solve: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
     if a.rows == 0 || b.cols == 0 { return b }
     var lu = a.scalars, x = b
     let info = Scalar.gesv(n: a.rows, nrhs: b.cols, a: &lu, b: &x.scalars)
@@ -132,7 +132,7 @@ public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {
 /// the matrix exponential revisited", as scipy.linalg.expm). Computed in Double whatever the
 /// Scalar, so Float results are correctly rounded up to the conditioning of the problem.
 public func matrixExp<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar> {
-    precondition(a.rows == a.cols, "matrixExp of a non-square \(a.rows)x\(a.cols) matrix")
+    ensure(a.rows == a.cols, "matrixExp of a non-square \(a.rows)x\(a.cols) matrix")
     if a.rows == 0 { return a }
     let x = Matrix<Double>(a)
     let norm = x.norm1()

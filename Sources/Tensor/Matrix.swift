@@ -4,6 +4,15 @@
 // Linalg.swift (gemm, SVD, pinv, solve, matrix exponential), BLAS.swift (Float/Double
 // dispatch), Random.swift (the seeded generator).
 
+/// Stops with `message` when `condition` is false. Unlike `precondition`, it stays active in
+/// `-Ounchecked` release builds (the project's setting), so that a shape mismatch stops with a
+/// message instead of reading out of bounds. Checked once per operation, never per entry.
+@inlinable @inline(__always)
+public func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                   file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}
+
 /// A dense, row-major matrix with value semantics (copy-on-write through its `Array` storage).
 ///
 /// Entry (i, j) is `scalars[i * cols + j]`. Vectors are n x 1 (columns) or 1 x n (rows) and a
@@ -20,7 +29,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// A matrix from row-major entries.
     @inlinable
     public init(rows: Int, cols: Int, scalars: [Scalar]) {
-        precondition(rows >= 0 && cols >= 0 && scalars.count == rows * cols,
+        ensure(rows >= 0 && cols >= 0 && scalars.count == rows * cols,
                      "Matrix(\(rows)x\(cols)) needs \(rows * cols) scalars, got \(scalars.count)")
         self.rows = rows
         self.cols = cols
@@ -37,7 +46,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable
     public init(_ nested: [[Scalar]]) {
         let c = nested.first?.count ?? 0
-        precondition(nested.allSatisfy { $0.count == c }, "Matrix rows of unequal length")
+        ensure(nested.allSatisfy { $0.count == c }, "Matrix rows of unequal length")
         self.init(rows: nested.count, cols: c, scalars: nested.flatMap { $0 })
     }
 
@@ -111,7 +120,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable public var count: Int { rows * cols }
     /// The single entry of a 1 x 1 matrix.
     @inlinable public var scalar: Scalar {
-        precondition(rows == 1 && cols == 1, "scalar of a \(rows)x\(cols) matrix")
+        ensure(rows == 1 && cols == 1, "scalar of a \(rows)x\(cols) matrix")
         return scalars[0]
     }
 

@@ -224,3 +224,15 @@ func goldenMatrix(_ g: Golden, _ path: String) -> Matrix<Double> {
         #expect(try JSONDecoder().decode(Matrix<Float>.self, from: data) == m)
     }
 }
+
+@Suite struct ShapeChecks {
+    /// Shape errors stop the process with a message even in -Ounchecked release builds.
+    @Test func mismatchedShapesStop() async {
+        await #expect(processExitsWith: .failure) {
+            _ = matmul(Matrix<Double>.zeros(2, 3), Matrix<Double>.zeros(2, 3))
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = Matrix<Double>.zeros(2, 3) + Matrix<Double>.zeros(3, 2)
+        }
+    }
+}
