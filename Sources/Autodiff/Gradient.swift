@@ -80,7 +80,7 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt x: Variable<Scalar>,
 
 /// The variables y depends on through gradient-requiring paths, each after its inputs
 /// (iterative depth-first search, so deep graphs do not exhaust the stack).
-@usableFromInline @inlinable
+@inlinable
 func topologicalOrder<Scalar>(from root: Variable<Scalar>) -> [Variable<Scalar>] {
     var order: [Variable<Scalar>] = []
     var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]

@@ -131,19 +131,25 @@ public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {
 /// approximants of degree 3, 5, 7, 9 or 13 (Higham 2005, "The scaling and squaring method for
 /// the matrix exponential revisited", as scipy.linalg.expm). Computed in Double whatever the
 /// Scalar, so Float results are correctly rounded up to the conditioning of the problem.
+@inlinable
 public func matrixExp<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar> {
     ensure(a.rows == a.cols, "matrixExp of a non-square \(a.rows)x\(a.cols) matrix")
-    if a.rows == 0 { return a }
-    let x = Matrix<Double>(a)
+    return Matrix<Scalar>(matrixExpDouble(Matrix<Double>(a)))
+}
+
+/// `matrixExp` in Double.
+@usableFromInline
+func matrixExpDouble(_ x: Matrix<Double>) -> Matrix<Double> {
+    if x.rows == 0 { return x }
     let norm = x.norm1()
-    guard norm.isFinite else { return Matrix(rows: a.rows, cols: a.cols, repeating: .nan) }
+    guard norm.isFinite else { return Matrix(rows: x.rows, cols: x.cols, repeating: .nan) }
     for (degree, theta) in Pade.thetas where norm <= theta {
-        return Matrix<Scalar>(Pade.approximant(x, degree: degree))
+        return Pade.approximant(x, degree: degree)
     }
     let squarings = Swift.max(0, Int(Foundation.ceil(Foundation.log2(norm / Pade.theta13))))
     var r = Pade.approximant(x * Foundation.pow(2.0, Double(-squarings)), degree: 13)
     for _ in 0..<squarings { r = matmul(r, r) }
-    return Matrix<Scalar>(r)
+    return r
 }
 
 /// Pade approximants r_m(A) = q_m(A)^-1 p_m(A) of exp(A) with Higham's coefficients.
