@@ -21,7 +21,7 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          createGraph: Bool = false) -> [Variable<Scalar>] {
     let seed = seed ?? {
         ensure(y.rows == 1 && y.cols == 1,
-                     "grad of a \(y.rows)x\(y.cols) output needs a seed (the cotangent)")
+               "grad of a \(y.rows)x\(y.cols) output needs a seed (the cotangent)")
         return Variable(Matrix<Scalar>.scalar(1))
     }()
     ensure(seed.rows == y.rows && seed.cols == y.cols, "seed shape differs from the output's")
@@ -54,7 +54,7 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
         for (i, input) in node.inputs.enumerated() where needs[i] {
             guard let gi = inputGrads[i] else { continue }
             ensure(gi.rows == input.rows && gi.cols == input.cols,
-                         "pullback returned a \(gi.rows)x\(gi.cols) gradient for a \(input.rows)x\(input.cols) input")
+                   "pullback returned a \(gi.rows)x\(gi.cols) gradient for a \(input.rows)x\(input.cols) input")
             let id = ObjectIdentifier(input)
             if let previous = grads[id] {
                 grads[id] = createGraph ? previous + gi : Variable(previous.value + gi.value)

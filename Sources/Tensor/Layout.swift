@@ -41,8 +41,8 @@ extension Matrix {
     @inlinable
     public func slice(rows rowRange: Range<Int>, cols colRange: Range<Int>) -> Matrix {
         ensure(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows
-                     && colRange.lowerBound >= 0 && colRange.upperBound <= cols,
-                     "slice \(rowRange), \(colRange) out of \(rows)x\(cols)")
+               && colRange.lowerBound >= 0 && colRange.upperBound <= cols,
+               "slice \(rowRange), \(colRange) out of \(rows)x\(cols)")
         if colRange.count == cols {
             return Matrix(rows: rowRange.count, cols: cols,
                           scalars: Array(scalars[(rowRange.lowerBound * cols)..<(rowRange.upperBound * cols)]))
@@ -68,7 +68,7 @@ extension Matrix {
     @inlinable
     public func embedded(inRows rows: Int, cols: Int, at rowOffset: Int, _ colOffset: Int) -> Matrix {
         ensure(rowOffset >= 0 && colOffset >= 0 && rowOffset + self.rows <= rows
-                     && colOffset + self.cols <= cols, "embedding does not fit")
+               && colOffset + self.cols <= cols, "embedding does not fit")
         var out = Matrix.zeros(rows, cols)
         for i in 0..<self.rows {
             for j in 0..<self.cols { out.scalars[(i + rowOffset) * cols + j + colOffset] = self[i, j] }
@@ -91,9 +91,14 @@ extension Matrix {
     public func broadcast(toRows rows: Int, cols: Int) -> Matrix {
         if rows == self.rows && cols == self.cols { return self }
         ensure((self.rows == rows || self.rows == 1) && (self.cols == cols || self.cols == 1),
-                     "cannot broadcast \(self.rows)x\(self.cols) to \(rows)x\(cols)")
-        return Matrix(rows: rows, cols: cols) { i, j in
-            self.scalars[(self.rows == 1 ? 0 : i) * self.cols + (self.cols == 1 ? 0 : j)]
+               "cannot broadcast \(self.rows)x\(self.cols) to \(rows)x\(cols)")
+        let rowStride = self.rows == 1 ? 0 : self.cols, colStride = self.cols == 1 ? 0 : 1
+        return scalars.withUnsafeBufferPointer { src in
+            Matrix(rows: rows, cols: cols, unsafeUninitialized: { dst in
+                for i in 0..<rows {
+                    for j in 0..<cols { dst[i * cols + j] = src[i * rowStride + j * colStride] }
+                }
+            })
         }
     }
 }

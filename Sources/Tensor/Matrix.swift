@@ -30,7 +30,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable
     public init(rows: Int, cols: Int, scalars: [Scalar]) {
         ensure(rows >= 0 && cols >= 0 && scalars.count == rows * cols,
-                     "Matrix(\(rows)x\(cols)) needs \(rows * cols) scalars, got \(scalars.count)")
+               "Matrix(\(rows)x\(cols)) needs \(rows * cols) scalars, got \(scalars.count)")
         self.rows = rows
         self.cols = cols
         self.scalars = scalars

@@ -64,7 +64,7 @@ extension Matrix {
         if rows == 1 && out.rows != 1 { out = out.sum(over: .rows) }
         if cols == 1 && out.cols != 1 { out = out.sum(over: .columns) }
         ensure(out.rows == rows && out.cols == cols,
-                     "cannot sum \(self.rows)x\(self.cols) to \(rows)x\(cols)")
+               "cannot sum \(self.rows)x\(self.cols) to \(rows)x\(cols)")
         return out
     }
 
