@@ -13,16 +13,18 @@
 ///   - createGraph: when true the gradients are themselves differentiable (recorded with
 ///     their dependence on the inputs and on `seed`), for gradients of gradients; when false
 ///     they are constants and no graph is kept.
-/// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it.
+/// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it
+///   (constants, made without `requiresGrad`, always get zeros).
+@inlinable
 public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          seed: Variable<Scalar>? = nil,
                          createGraph: Bool = false) -> [Variable<Scalar>] {
     let seed = seed ?? {
-        precondition(y.rows == 1 && y.cols == 1,
-                     "grad of a \(y.rows)x\(y.cols) output needs a seed (the cotangent)")
+        ensure(y.rows == 1 && y.cols == 1,
+               "grad of a \(y.rows)x\(y.cols) output needs a seed (the cotangent)")
         return Variable(Matrix<Scalar>.scalar(1))
     }()
-    precondition(seed.rows == y.rows && seed.cols == y.cols, "seed shape differs from the output's")
+    ensure(seed.rows == y.rows && seed.cols == y.cols, "seed shape differs from the output's")
 
     // Nodes that lie on a path from some target to y, inputs before outputs.
     let targets = Set(wrt.map(ObjectIdentifier.init))
@@ -51,8 +53,8 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
             : pullback(g.detached(), node.inputs.map { $0.detached() }, node.detached(), needs)
         for (i, input) in node.inputs.enumerated() where needs[i] {
             guard let gi = inputGrads[i] else { continue }
-            precondition(gi.rows == input.rows && gi.cols == input.cols,
-                         "pullback returned a \(gi.rows)x\(gi.cols) gradient for a \(input.rows)x\(input.cols) input")
+            ensure(gi.rows == input.rows && gi.cols == input.cols,
+                   "pullback returned a \(gi.rows)x\(gi.cols) gradient for a \(input.rows)x\(input.cols) input")
             let id = ObjectIdentifier(input)
             if let previous = grads[id] {
                 grads[id] = createGraph ? previous + gi : Variable(previous.value + gi.value)
@@ -69,8 +71,16 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
     }
 }
 
+/// The gradient of `y` with respect to one variable (see `grad(of:wrt:seed:createGraph:)`).
+@inlinable
+public func grad<Scalar>(of y: Variable<Scalar>, wrt x: Variable<Scalar>,
+                         seed: Variable<Scalar>? = nil, createGraph: Bool = false) -> Variable<Scalar> {
+    grad(of: y, wrt: [x], seed: seed, createGraph: createGraph)[0]
+}
+
 /// The variables y depends on through gradient-requiring paths, each after its inputs
 /// (iterative depth-first search, so deep graphs do not exhaust the stack).
+@inlinable
 func topologicalOrder<Scalar>(from root: Variable<Scalar>) -> [Variable<Scalar>] {
     var order: [Variable<Scalar>] = []
     var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
@@ -92,6 +102,7 @@ func topologicalOrder<Scalar>(from root: Variable<Scalar>) -> [Variable<Scalar>]
 
 /// The value of a scalar function of the given parameters and its gradient with respect to
 /// them (the training step's workhorse).
+@inlinable
 public func valueWithGradient<Scalar>(at parameters: [Matrix<Scalar>],
                                       of f: ([Variable<Scalar>]) -> Variable<Scalar>)
     -> (value: Scalar, gradient: [Matrix<Scalar>]) {
@@ -106,9 +117,10 @@ public func valueWithGradient<Scalar>(at parameters: [Matrix<Scalar>],
 /// Computed by the double-VJP trick: u -> J^T u is linear in a dummy cotangent u, and the
 /// gradient of <J^T u, v> with respect to u is J v. With `createGraph` the result can be
 /// differentiated again (for example a second derivative along a curve).
+@inlinable
 public func jvp<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>], tangents: [Variable<Scalar>],
                         createGraph: Bool = false) -> Variable<Scalar> {
-    precondition(wrt.count == tangents.count, "one tangent per variable")
+    ensure(wrt.count == tangents.count, "one tangent per variable")
     let u = Variable(Matrix<Scalar>.zeros(y.rows, y.cols), requiresGrad: true)
     let vjps = grad(of: y, wrt: wrt, seed: u, createGraph: true)
     let pairing = sum(zip(vjps, tangents).map { $0.dot($1) })
@@ -119,8 +131,9 @@ public func jvp<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>], tangent
 /// Jacobian of a function of one scalar), of y's shape. With `createGraph` it can be
 /// differentiated again, e.g. `jacobian(of: jacobian(of: y, wrt: t, createGraph: true), wrt: t)`
 /// is d2y/dt2.
+@inlinable
 public func jacobian<Scalar>(of y: Variable<Scalar>, wrt t: Variable<Scalar>,
                              createGraph: Bool = false) -> Variable<Scalar> {
-    precondition(t.rows == 1 && t.cols == 1, "jacobian(of:wrt:) differentiates with respect to a 1x1 variable")
+    ensure(t.rows == 1 && t.cols == 1, "jacobian(of:wrt:) differentiates with respect to a 1x1 variable")
     return jvp(of: y, wrt: [t], tangents: [Variable(Matrix.scalar(1))], createGraph: createGraph)
 }

@@ -44,7 +44,7 @@ public func gradientCheck(at inputs: [Matrix<Double>], step: Double = 1e-6,
                           of f: ([Variable<Double>]) -> Variable<Double>) -> GradientCheckResult {
     let xs = inputs.map { Variable($0, requiresGrad: true) }
     let y = f(xs)
-    precondition(y.rows == 1 && y.cols == 1, "gradientCheck needs a scalar (1x1) function")
+    ensure(y.rows == 1 && y.cols == 1, "gradientCheck needs a scalar (1x1) function")
     let analytic = grad(of: y, wrt: xs).map(\.value)
     let numeric = numericalGradient(at: inputs, step: step, of: f)
     var worst = 0.0

@@ -90,6 +90,6 @@ extension Variable {
 /// Sum of several variables of broadcast-compatible shapes (e.g. a sum of losses).
 @inlinable
 public func sum<Scalar>(_ terms: [Variable<Scalar>]) -> Variable<Scalar> {
-    precondition(!terms.isEmpty, "sum of no variables")
+    ensure(!terms.isEmpty, "sum of no variables")
     return terms.dropFirst().reduce(terms[0], +)
 }

@@ -40,6 +40,14 @@ extension Variable {
         Variable(value.sigmoid(), inputs: [self]) { g, _, y, _ in [g * y * (1 - y)] }
     }
 
+    /// Entrywise absolute value; the derivative is sign(x) (0 at 0, as PyTorch).
+    @inlinable
+    public func abs() -> Variable {
+        Variable(value.abs(), inputs: [self]) { g, x, _, _ in
+            [g * Variable(x[0].value.map { $0 > 0 ? 1 : $0 < 0 ? -1 : 0 })]
+        }
+    }
+
     /// x for x > 0 and slope * x otherwise. The derivative is the constant mask (1 or slope),
     /// so second derivatives through it vanish, as in PyTorch.
     @inlinable

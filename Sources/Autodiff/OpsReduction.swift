@@ -54,7 +54,7 @@ extension Variable {
     @inlinable
     public func nllLoss(labels: [Int], classesAlong axis: Axis = .rows) -> Variable {
         let batch = axis == .rows ? cols : rows
-        precondition(labels.count == batch, "nllLoss: \(labels.count) labels for a batch of \(batch)")
+        ensure(labels.count == batch, "nllLoss: \(labels.count) labels for a batch of \(batch)")
         // W holds -1/batch at each (label, sample) position: loss = sum(W * logProbs).
         var w = Matrix<Scalar>.zeros(rows, cols)
         let scale = -1 / Scalar(batch)

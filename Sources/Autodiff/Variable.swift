@@ -1,5 +1,9 @@
 @_exported import Tensor
 
+// The Autodiff module: reverse-mode differentiation of any order over `Variable`s.
+// Variable.swift (graph nodes), Ops*.swift (each operation's forward and backward side by
+// side), Gradient.swift (grad, jvp, jacobian), GradientCheck.swift (finite differences).
+
 /// A node of the computation graph: a matrix value, the variables it was computed from, and
 /// the rule that pulls a gradient back to them.
 ///
@@ -10,6 +14,19 @@
 /// Variables are immutable. A leaf is made with `Variable(matrix, requiresGrad: true)` (a
 /// parameter) or `Variable(matrix)` (a constant such as data); an operation whose inputs are
 /// all constants produces a constant and records nothing.
+///
+/// A loss, its gradient and the gradient of the squared gradient norm (the quantity that
+/// gradient-norm teleportation ascends):
+///
+///     let w = weights.map { Variable($0, requiresGrad: true) }   // [Matrix<Float>] -> leaves
+///     var h = Variable(x)                                          // features x batch
+///     for layer in w.dropLast() { h = matmul(layer, h).leakyReLU(0.1) }
+///     let loss = matmul(w.last!, h).crossEntropy(labels: y)        // softmax over output rows
+///     let g = grad(of: loss, wrt: w, createGraph: true)            // differentiable gradients
+///     let normSq = sum(g.map { $0.squaredNorm() })
+///     let hvp = grad(of: normSq, wrt: w).map(\.value)              // [Matrix<Float>]
+///
+/// `value` is the Matrix inside; `scalar` reads a 1 x 1 value.
 public final class Variable<Scalar: BLASScalar> {
     /// The rule of one operation: given the gradient `grad` of some scalar with respect to the
     /// operation's output, its `inputs` and its `output`, returns the gradient with respect to
@@ -24,7 +41,8 @@ public final class Variable<Scalar: BLASScalar> {
     /// True for a leaf that asked for gradients and for any result computed from one.
     public let requiresGrad: Bool
     /// The operands this variable was computed from (empty for leaves and constants).
-    public let inputs: [Variable]
+    @inlinable public var inputs: [Variable] { storedInputs }
+    @usableFromInline var storedInputs: [Variable]
     @usableFromInline let pullback: Pullback?
 
     /// A leaf: a parameter when `requiresGrad` is true, a constant otherwise.
@@ -32,7 +50,7 @@ public final class Variable<Scalar: BLASScalar> {
     public init(_ value: Matrix<Scalar>, requiresGrad: Bool = false) {
         self.value = value
         self.requiresGrad = requiresGrad
-        self.inputs = []
+        self.storedInputs = []
         self.pullback = nil
     }
 
@@ -43,12 +61,26 @@ public final class Variable<Scalar: BLASScalar> {
         self.value = value
         if inputs.contains(where: { $0.requiresGrad }) {
             self.requiresGrad = true
-            self.inputs = inputs
+            self.storedInputs = inputs
             self.pullback = pullback
         } else {
             self.requiresGrad = false
-            self.inputs = []
+            self.storedInputs = []
             self.pullback = nil
+        }
+    }
+
+    /// Releases long chains of operations iteratively: the default recursive release of a
+    /// graph thousands of operations deep could overflow a thread's stack.
+    deinit {
+        guard !storedInputs.isEmpty else { return }
+        var pending = storedInputs
+        storedInputs = []
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: node.storedInputs)
+                node.storedInputs = []
+            }
         }
     }
 

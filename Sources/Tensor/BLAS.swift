@@ -12,9 +12,11 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable, LosslessStringConvert
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
-    /// Thin SVD of the row-major m x n matrix `a` (overwritten): `a = u diag(s) vt` with
-    /// u: m x min(m,n), s: min(m,n) (descending), vt: min(m,n) x n (LAPACKE_?gesdd, job "S").
-    /// Returns LAPACK's info (0 on success).
+    /// Thin SVD of the column-major m x n matrix `a` (overwritten): `a = u diag(s) vt` with
+    /// u: m x r, s: r values (descending), vt: r x n, r = min(m, n), all column-major
+    /// (LAPACKE_?gesdd, job "S"). Column-major because LAPACK is: `svd` passes a row-major
+    /// matrix as its column-major transpose, which spares LAPACKE two transpositions and
+    /// gives tall panels to the Householder steps. Returns LAPACK's info (0 on success).
     static func gesdd(m: Int, n: Int, a: UnsafeMutablePointer<Self>, s: UnsafeMutablePointer<Self>,
                       u: UnsafeMutablePointer<Self>, vt: UnsafeMutablePointer<Self>) -> Int32
 
@@ -60,9 +62,9 @@ extension Float: BLASScalar {
                              vt: UnsafeMutablePointer<Float>) -> Int32 {
         _ = blasConfigured
         let r = Swift.min(m, n)
-        return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
-                              a, Int32(Swift.max(n, 1)), s, u, Int32(Swift.max(r, 1)),
-                              vt, Int32(Swift.max(n, 1)))
+        return LAPACKE_sgesdd(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
+                              a, Int32(Swift.max(m, 1)), s, u, Int32(Swift.max(m, 1)),
+                              vt, Int32(Swift.max(r, 1)))
     }
 
     public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>,
@@ -95,9 +97,9 @@ extension Double: BLASScalar {
                              vt: UnsafeMutablePointer<Double>) -> Int32 {
         _ = blasConfigured
         let r = Swift.min(m, n)
-        return LAPACKE_dgesdd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
-                              a, Int32(Swift.max(n, 1)), s, u, Int32(Swift.max(r, 1)),
-                              vt, Int32(Swift.max(n, 1)))
+        return LAPACKE_dgesdd(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "S")), Int32(m), Int32(n),
+                              a, Int32(Swift.max(m, 1)), s, u, Int32(Swift.max(m, 1)),
+                              vt, Int32(Swift.max(r, 1)))
     }
 
     public static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>,

@@ -8,7 +8,7 @@
 @inlinable
 public func broadcastShape(_ a: (rows: Int, cols: Int), _ b: (rows: Int, cols: Int)) -> (rows: Int, cols: Int) {
     func dim(_ x: Int, _ y: Int) -> Int {
-        precondition(x == y || x == 1 || y == 1, "shapes \(a) and \(b) do not broadcast")
+        ensure(x == y || x == 1 || y == 1, "shapes \(a) and \(b) do not broadcast")
         return x == 1 ? y : x
     }
     return (dim(a.rows, b.rows), dim(a.cols, b.cols))
@@ -18,13 +18,11 @@ extension Matrix {
     /// `op` applied to every entry.
     @inlinable
     public func map(_ op: (Scalar) -> Scalar) -> Matrix {
-        var out = [Scalar](repeating: 0, count: count)
         scalars.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+            Matrix(rows: rows, cols: cols, unsafeUninitialized: { dst in
                 for i in 0..<src.count { dst[i] = op(src[i]) }
-            }
+            })
         }
-        return Matrix(rows: rows, cols: cols, scalars: out)
     }
 
     /// `op` applied to every entry in place.
@@ -39,10 +37,9 @@ extension Matrix {
     @inlinable
     public static func zip(_ a: Matrix, _ b: Matrix, _ op: (Scalar, Scalar) -> Scalar) -> Matrix {
         let (r, c) = broadcastShape(a.shape, b.shape)
-        var out = [Scalar](repeating: 0, count: r * c)
-        a.scalars.withUnsafeBufferPointer { pa in
+        return a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { po in
+                Matrix(rows: r, cols: c, unsafeUninitialized: { po in
                     if a.rows == b.rows && a.cols == b.cols {
                         for i in 0..<po.count { po[i] = op(pa[i], pb[i]) }
                     } else if b.count == 1 {
@@ -59,10 +56,9 @@ extension Matrix {
                             for j in 0..<c { po[i * c + j] = op(pa[i * ars + j * acs], pb[i * brs + j * bcs]) }
                         }
                     }
-                }
+                })
             }
         }
-        return Matrix(rows: r, cols: c, scalars: out)
     }
 
     @inlinable public static func + (a: Matrix, b: Matrix) -> Matrix { zip(a, b, +) }
@@ -92,7 +88,7 @@ extension Matrix {
     /// `self += alpha * x` (axpy), same shapes.
     @inlinable
     public mutating func add(_ x: Matrix, scaledBy alpha: Scalar) {
-        precondition(hasSameShape(as: x), "add: \(rows)x\(cols) vs \(x.rows)x\(x.cols)")
+        ensure(hasSameShape(as: x), "add: \(rows)x\(cols) vs \(x.rows)x\(x.cols)")
         x.scalars.withUnsafeBufferPointer { px in
             scalars.withUnsafeMutableBufferPointer { p in
                 for i in 0..<p.count { p[i] += alpha * px[i] }

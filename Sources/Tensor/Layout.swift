@@ -29,7 +29,7 @@ extension Matrix {
     /// The same entries (row-major order) viewed as rows x cols.
     @inlinable
     public func reshaped(_ rows: Int, _ cols: Int) -> Matrix {
-        precondition(rows * cols == count, "cannot reshape \(self.rows)x\(self.cols) to \(rows)x\(cols)")
+        ensure(rows * cols == count, "cannot reshape \(self.rows)x\(self.cols) to \(rows)x\(cols)")
         return Matrix(rows: rows, cols: cols, scalars: scalars)
     }
 
@@ -40,9 +40,9 @@ extension Matrix {
     /// The block of rows `rowRange` and columns `colRange`.
     @inlinable
     public func slice(rows rowRange: Range<Int>, cols colRange: Range<Int>) -> Matrix {
-        precondition(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows
-                     && colRange.lowerBound >= 0 && colRange.upperBound <= cols,
-                     "slice \(rowRange), \(colRange) out of \(rows)x\(cols)")
+        ensure(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows
+               && colRange.lowerBound >= 0 && colRange.upperBound <= cols,
+               "slice \(rowRange), \(colRange) out of \(rows)x\(cols)")
         if colRange.count == cols {
             return Matrix(rows: rowRange.count, cols: cols,
                           scalars: Array(scalars[(rowRange.lowerBound * cols)..<(rowRange.upperBound * cols)]))
@@ -67,8 +67,8 @@ extension Matrix {
     /// adjoint of `slice`.
     @inlinable
     public func embedded(inRows rows: Int, cols: Int, at rowOffset: Int, _ colOffset: Int) -> Matrix {
-        precondition(rowOffset >= 0 && colOffset >= 0 && rowOffset + self.rows <= rows
-                     && colOffset + self.cols <= cols, "embedding does not fit")
+        ensure(rowOffset >= 0 && colOffset >= 0 && rowOffset + self.rows <= rows
+               && colOffset + self.cols <= cols, "embedding does not fit")
         var out = Matrix.zeros(rows, cols)
         for i in 0..<self.rows {
             for j in 0..<self.cols { out.scalars[(i + rowOffset) * cols + j + colOffset] = self[i, j] }
@@ -90,10 +90,15 @@ extension Matrix {
     @inlinable
     public func broadcast(toRows rows: Int, cols: Int) -> Matrix {
         if rows == self.rows && cols == self.cols { return self }
-        precondition((self.rows == rows || self.rows == 1) && (self.cols == cols || self.cols == 1),
-                     "cannot broadcast \(self.rows)x\(self.cols) to \(rows)x\(cols)")
-        return Matrix(rows: rows, cols: cols) { i, j in
-            self.scalars[(self.rows == 1 ? 0 : i) * self.cols + (self.cols == 1 ? 0 : j)]
+        ensure((self.rows == rows || self.rows == 1) && (self.cols == cols || self.cols == 1),
+               "cannot broadcast \(self.rows)x\(self.cols) to \(rows)x\(cols)")
+        let rowStride = self.rows == 1 ? 0 : self.cols, colStride = self.cols == 1 ? 0 : 1
+        return scalars.withUnsafeBufferPointer { src in
+            Matrix(rows: rows, cols: cols, unsafeUninitialized: { dst in
+                for i in 0..<rows {
+                    for j in 0..<cols { dst[i * cols + j] = src[i * rowStride + j * colStride] }
+                }
+            })
         }
     }
 }
@@ -101,9 +106,9 @@ extension Matrix {
 /// Side by side: matrices with equal row counts joined along the columns ([A, B]).
 @inlinable
 public func hconcat<Scalar>(_ parts: [Matrix<Scalar>]) -> Matrix<Scalar> {
-    precondition(!parts.isEmpty, "hconcat of nothing")
+    ensure(!parts.isEmpty, "hconcat of nothing")
     let rows = parts[0].rows
-    precondition(parts.allSatisfy { $0.rows == rows }, "hconcat needs equal row counts")
+    ensure(parts.allSatisfy { $0.rows == rows }, "hconcat needs equal row counts")
     let cols = parts.reduce(0) { $0 + $1.cols }
     var out: [Scalar] = []
     out.reserveCapacity(rows * cols)
@@ -116,9 +121,9 @@ public func hconcat<Scalar>(_ parts: [Matrix<Scalar>]) -> Matrix<Scalar> {
 /// One above the other: matrices with equal column counts joined along the rows ([A; B]).
 @inlinable
 public func vconcat<Scalar>(_ parts: [Matrix<Scalar>]) -> Matrix<Scalar> {
-    precondition(!parts.isEmpty, "vconcat of nothing")
+    ensure(!parts.isEmpty, "vconcat of nothing")
     let cols = parts[0].cols
-    precondition(parts.allSatisfy { $0.cols == cols }, "vconcat needs equal column counts")
+    ensure(parts.allSatisfy { $0.cols == cols }, "vconcat needs equal column counts")
     return Matrix(rows: parts.reduce(0) { $0 + $1.rows }, cols: cols,
                   scalars: parts.flatMap { $0.scalars })
 }

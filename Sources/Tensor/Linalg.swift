@@ -12,8 +12,8 @@ public func gemm<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>, into c: inout
                          alpha: Scalar = 1, beta: Scalar = 0) {
     let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
     let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
-    precondition(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
-    precondition(c.rows == m && c.cols == n, "gemm: output is \(c.rows)x\(c.cols), need \(m)x\(n)")
+    ensure(k == kb, "matmul: inner dimensions \(k) and \(kb) differ")
+    ensure(c.rows == m && c.cols == n, "gemm: output is \(c.rows)x\(c.cols), need \(m)x\(n)")
     if m == 0 || n == 0 { return }
     if k == 0 { c *= beta; return }
     a.scalars.withUnsafeBufferPointer { pa in
@@ -32,7 +32,14 @@ public func gemm<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>, into c: inout
 @inlinable
 public func matmul<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
                            transposeA: Bool = false, transposeB: Bool = false) -> Matrix<Scalar> {
-    var c = Matrix<Scalar>.zeros(transposeA ? a.cols : a.rows, transposeB ? b.rows : b.cols)
+    let m = transposeA ? a.cols : a.rows, n = transposeB ? b.rows : b.cols
+    let k = transposeA ? a.rows : a.cols
+    if m == 0 || n == 0 || k == 0 {
+        ensure(k == (transposeB ? b.cols : b.rows), "matmul: inner dimensions differ")
+        return Matrix.zeros(m, n)
+    }
+    // With beta = 0 gemm overwrites c without reading it: no need to zero it first.
+    var c = Matrix<Scalar>(rows: m, cols: n, unsafeUninitialized: { _ in })
     gemm(a, b, into: &c, transposeA: transposeA, transposeB: transposeB)
     return c
 }
@@ -64,14 +71,18 @@ extension Matrix {
 /// Thin singular value decomposition `a = u diag(s) vt` (LAPACK gesdd): u is m x r, s has r
 /// entries in descending order, vt is r x n, r = min(m, n). Nil when LAPACK fails (for example
 /// on non-finite input).
+@inlinable
 public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar], vt: Matrix<Scalar>)? {
     let m = a.rows, n = a.cols, r = Swift.min(m, n)
     if r == 0 { return (Matrix.zeros(m, 0), [], Matrix.zeros(0, n)) }
     guard a.isFinite else { return nil }
+    // The row-major buffer of A is the column-major buffer of B = A^T (n x m). LAPACK's
+    // B = U_B S Vt_B gives A = Vt_B^T S U_B^T, and the column-major buffers of Vt_B (r x m) and
+    // U_B (n x r) are exactly the row-major buffers of U_A (m x r) and Vt_A (r x n).
     var work = a.scalars
     var s = [Scalar](repeating: 0, count: r)
     var u = Matrix<Scalar>.zeros(m, r), vt = Matrix<Scalar>.zeros(r, n)
-    let info = Scalar.gesdd(m: m, n: n, a: &work, s: &s, u: &u.scalars, vt: &vt.scalars)
+    let info = Scalar.gesdd(m: n, n: m, a: &work, s: &s, u: &vt.scalars, vt: &u.scalars)
     return info == 0 ? (u, s, vt) : nil
 }
 
@@ -79,6 +90,7 @@ public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar],
 /// `torch.linalg.pinv`'s cutoff: singular values at or below max(atol, rtol * sigma_max) are
 /// treated as zero, where rtol defaults to max(m, n) * eps(Scalar) when atol is 0 and to 0
 /// otherwise. Returns a matrix of NaNs when the SVD fails (non-finite input).
+@inlinable
 public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar = 0) -> Matrix<Scalar> {
     let m = a.rows, n = a.cols
     guard let (u, s, vt) = svd(a) else { return Matrix(rows: n, cols: m, repeating: .nan) }
@@ -98,8 +110,9 @@ public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar 
 
 /// Solves `a x = b` for square a (LU with partial pivoting, LAPACK gesv); nil when a is
 /// singular.
+@inlinable
 public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Scalar>? {
-    precondition(a.rows == a.cols && b.rows == a.rows, "solve: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
+    ensure(a.rows == a.cols && b.rows == a.rows, "solve: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
     if a.rows == 0 || b.cols == 0 { return b }
     var lu = a.scalars, x = b
     let info = Scalar.gesv(n: a.rows, nrhs: b.cols, a: &lu, b: &x.scalars)
@@ -107,6 +120,7 @@ public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Sc
 }
 
 /// The inverse of a square matrix; nil when singular.
+@inlinable
 public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {
     solve(a, Matrix.identity(a.rows))
 }
@@ -117,19 +131,25 @@ public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {
 /// approximants of degree 3, 5, 7, 9 or 13 (Higham 2005, "The scaling and squaring method for
 /// the matrix exponential revisited", as scipy.linalg.expm). Computed in Double whatever the
 /// Scalar, so Float results are correctly rounded up to the conditioning of the problem.
+@inlinable
 public func matrixExp<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar> {
-    precondition(a.rows == a.cols, "matrixExp of a non-square \(a.rows)x\(a.cols) matrix")
-    if a.rows == 0 { return a }
-    let x = Matrix<Double>(a)
+    ensure(a.rows == a.cols, "matrixExp of a non-square \(a.rows)x\(a.cols) matrix")
+    return Matrix<Scalar>(matrixExpDouble(Matrix<Double>(a)))
+}
+
+/// `matrixExp` in Double.
+@usableFromInline
+func matrixExpDouble(_ x: Matrix<Double>) -> Matrix<Double> {
+    if x.rows == 0 { return x }
     let norm = x.norm1()
-    guard norm.isFinite else { return Matrix(rows: a.rows, cols: a.cols, repeating: .nan) }
+    guard norm.isFinite else { return Matrix(rows: x.rows, cols: x.cols, repeating: .nan) }
     for (degree, theta) in Pade.thetas where norm <= theta {
-        return Matrix<Scalar>(Pade.approximant(x, degree: degree))
+        return Pade.approximant(x, degree: degree)
     }
     let squarings = Swift.max(0, Int(Foundation.ceil(Foundation.log2(norm / Pade.theta13))))
     var r = Pade.approximant(x * Foundation.pow(2.0, Double(-squarings)), degree: 13)
     for _ in 0..<squarings { r = matmul(r, r) }
-    return Matrix<Scalar>(r)
+    return r
 }
 
 /// Pade approximants r_m(A) = q_m(A)^-1 p_m(A) of exp(A) with Higham's coefficients.

@@ -1,3 +1,18 @@
+// The Tensor module: dense matrices over Float (training) and Double (checks) on
+// OpenBLAS/LAPACKE. Matrix.swift (storage, construction, random fills), Layout.swift
+// (transpose, slices, concatenation, broadcasting), Elementwise.swift, Reductions.swift,
+// Linalg.swift (gemm, SVD, pinv, solve, matrix exponential), BLAS.swift (Float/Double
+// dispatch), Random.swift (the seeded generator).
+
+/// Stops with `message` when `condition` is false. Unlike `precondition`, it stays active in
+/// `-Ounchecked` release builds (the project's setting), so that a shape mismatch stops with a
+/// message instead of reading out of bounds. Checked once per operation, never per entry.
+@inlinable @inline(__always)
+public func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                   file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}
+
 /// A dense, row-major matrix with value semantics (copy-on-write through its `Array` storage).
 ///
 /// Entry (i, j) is `scalars[i * cols + j]`. Vectors are n x 1 (columns) or 1 x n (rows) and a
@@ -14,8 +29,8 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// A matrix from row-major entries.
     @inlinable
     public init(rows: Int, cols: Int, scalars: [Scalar]) {
-        precondition(rows >= 0 && cols >= 0 && scalars.count == rows * cols,
-                     "Matrix(\(rows)x\(cols)) needs \(rows * cols) scalars, got \(scalars.count)")
+        ensure(rows >= 0 && cols >= 0 && scalars.count == rows * cols,
+               "Matrix(\(rows)x\(cols)) needs \(rows * cols) scalars, got \(scalars.count)")
         self.rows = rows
         self.cols = cols
         self.scalars = scalars
@@ -31,7 +46,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable
     public init(_ nested: [[Scalar]]) {
         let c = nested.first?.count ?? 0
-        precondition(nested.allSatisfy { $0.count == c }, "Matrix rows of unequal length")
+        ensure(nested.allSatisfy { $0.count == c }, "Matrix rows of unequal length")
         self.init(rows: nested.count, cols: c, scalars: nested.flatMap { $0 })
     }
 
@@ -42,6 +57,19 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
         s.reserveCapacity(rows * cols)
         for i in 0..<rows { for j in 0..<cols { s.append(entry(i, j)) } }
         self.init(rows: rows, cols: cols, scalars: s)
+    }
+
+    /// A matrix whose entries are all written by `initializer` (which must write every one of
+    /// the rows * cols entries of the buffer it is given; skips zero-filling).
+    @inlinable
+    public init(rows: Int, cols: Int,
+                unsafeUninitialized initializer: (inout UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        let n = rows * cols
+        self.init(rows: rows, cols: cols,
+                  scalars: Array(unsafeUninitializedCapacity: n) { buffer, count in
+                      initializer(&buffer)
+                      count = n
+                  })
     }
 
     /// Converts between precisions (e.g. a `Matrix<Double>` to `Matrix<Float>`).
@@ -92,7 +120,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable public var count: Int { rows * cols }
     /// The single entry of a 1 x 1 matrix.
     @inlinable public var scalar: Scalar {
-        precondition(rows == 1 && cols == 1, "scalar of a \(rows)x\(cols) matrix")
+        ensure(rows == 1 && cols == 1, "scalar of a \(rows)x\(cols) matrix")
         return scalars[0]
     }
 
@@ -114,6 +142,9 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     @inlinable public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 }
 
+/// Encoded as {"rows", "cols", "scalars"} (e.g. weights saved in a run's JSON).
+extension Matrix: Codable where Scalar: Codable {}
+
 // MARK: - Random fills
 
 extension Matrix {
@@ -125,7 +156,10 @@ extension Matrix {
         let lo = Double(low), hi = Double(high)
         var s: [Scalar] = []
         s.reserveCapacity(rows * cols)
-        for _ in 0..<(rows * cols) { s.append(Scalar(generator.uniform(lo, hi))) }
+        for _ in 0..<(rows * cols) {
+            let x = Scalar(generator.uniform(lo, hi))
+            s.append(x < high ? x : high.nextDown)   // rounding to Float can reach `high`
+        }
         return Matrix(rows: rows, cols: cols, scalars: s)
     }
 

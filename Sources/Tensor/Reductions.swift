@@ -63,8 +63,8 @@ extension Matrix {
         var out = self
         if rows == 1 && out.rows != 1 { out = out.sum(over: .rows) }
         if cols == 1 && out.cols != 1 { out = out.sum(over: .columns) }
-        precondition(out.rows == rows && out.cols == cols,
-                     "cannot sum \(self.rows)x\(self.cols) to \(rows)x\(cols)")
+        ensure(out.rows == rows && out.cols == cols,
+               "cannot sum \(self.rows)x\(self.cols) to \(rows)x\(cols)")
         return out
     }
 
@@ -91,7 +91,7 @@ extension Matrix {
     /// Frobenius inner product: sum of a * b over the entries (same shapes).
     @inlinable
     public func dot(_ other: Matrix) -> Scalar {
-        precondition(hasSameShape(as: other), "dot: \(rows)x\(cols) vs \(other.rows)x\(other.cols)")
+        ensure(hasSameShape(as: other), "dot: \(rows)x\(cols) vs \(other.rows)x\(other.cols)")
         return scalars.withUnsafeBufferPointer { p in
             other.scalars.withUnsafeBufferPointer { q in
                 var s: Scalar = 0

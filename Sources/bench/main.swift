@@ -52,7 +52,8 @@ func formatSeconds(_ s: Double) -> String {
 /// Every registered benchmark, in report order.
 func allBenchmarks() -> [Benchmark] {
     var all: [Benchmark] = []
-    // Each area appends its entries here, e.g. `all += tensorBenchmarks()`.
+    // Each area appends its entries here.
+    all += tensorBenchmarks()
     all += trainingBenchmarks()
     all += plotBenchmarks()
     return all

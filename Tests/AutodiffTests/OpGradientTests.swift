@@ -55,6 +55,7 @@ let opCases: [OpCase] = [
     OpCase("log", [(3, 4)], positive: true) { $0[0].log() },
     OpCase("tanh", [(3, 4)]) { $0[0].tanh() },
     OpCase("sigmoid", [(3, 4)]) { $0[0].sigmoid() },
+    OpCase("abs", [(3, 4)]) { $0[0].abs() * $0[0] },
     OpCase("leakyReLU", [(3, 4)]) { $0[0].leakyReLU(0.1) * $0[0] },
     OpCase("clamped", [(3, 4)]) { $0[0].clamped(-0.5, 0.4) * $0[0] },
     OpCase("sum", [(3, 4)]) { $0[0].sum() * $0[0] },

@@ -216,3 +216,23 @@ func goldenMatrix(_ g: Golden, _ path: String) -> Matrix<Double> {
         #expect(normRelativeError(matrixExp(Matrix<Float>(a)).doubles, expected.scalars) < 1e-6)
     }
 }
+
+@Suite struct Encoding {
+    @Test func codableRoundTrip() throws {
+        let m = Matrix<Float>([[1.5, -2], [0.25, 3]])
+        let data = try JSONEncoder().encode(m)
+        #expect(try JSONDecoder().decode(Matrix<Float>.self, from: data) == m)
+    }
+}
+
+@Suite struct ShapeChecks {
+    /// Shape errors stop the process with a message even in -Ounchecked release builds.
+    @Test func mismatchedShapesStop() async {
+        await #expect(processExitsWith: .failure) {
+            _ = matmul(Matrix<Double>.zeros(2, 3), Matrix<Double>.zeros(2, 3))
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = Matrix<Double>.zeros(2, 3) + Matrix<Double>.zeros(3, 2)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Autodiff
+import Tensor
+
+/// Kernels of the numeric core: sgemm on the paper's layer shapes, one autodiff training step
+/// of the MNIST MLP, and a double-backpropagation step through the pinv-based group action.
+func tensorBenchmarks() -> [Benchmark] {
+    func sgemm(_ name: String, m: Int, k: Int, n: Int, inner: Int) -> Benchmark {
+        Benchmark("sgemm/\(name)", "\(inner) x (\(m)x\(k) by \(k)x\(n)) Float32 products",
+                  work: Double(inner) * 2 * Double(m * k * n) / 1e9, unit: "GFLOP/s") {
+            var g = SeededGenerator(seed: 1)
+            let a = Matrix<Float>.uniform(m, k, low: -1, high: 1, using: &g)
+            let b = Matrix<Float>.uniform(k, n, using: &g)
+            var c = Matrix<Float>.zeros(m, n)
+            return { for _ in 0..<inner { gemm(a, b, into: &c) } }
+        }
+    }
+
+    return [
+        sgemm("mnist", m: 16, k: 784, n: 20, inner: 200),
+        sgemm("cifar", m: 128, k: 3072, n: 20, inner: 10),
+        Benchmark("linalg/pinv", "pinv of a 16x200 Float32 matrix (SVD, torch cutoff)", repeats: 51) {
+            var g = SeededGenerator(seed: 3)
+            let a = Matrix<Float>.uniform(16, 200, low: -1, high: 1, using: &g)
+            return { _ = pinv(a) }
+        },
+        Benchmark("linalg/matrixExp", "exp of a 16x16 matrix of norm ~4 (Pade 13)", repeats: 51) {
+            var g = SeededGenerator(seed: 4)
+            let a = Matrix<Float>.uniform(16, 16, low: -0.5, high: 0.5, using: &g)
+            return { _ = matrixExp(a) }
+        },
+        Benchmark("autodiff/mlp-step", "forward + backward of the 784-16-10-10 MLP, batch 20, Float32",
+                  repeats: 101) {
+            let (w, x, labels) = mnistShapedProblem(batch: 20)
+            return {
+                let params = w.map { Variable($0, requiresGrad: true) }
+                let loss = mlpLoss(params, x: Variable(x), labels: labels)
+                _ = grad(of: loss, wrt: params)
+            }
+        },
+        Benchmark("autodiff/grad-norm-ascent",
+                  "10 ascent steps of |dL/dW(g.W)|^2 in T, g = I + T on both layer pairs, batch 200, Float32",
+                  repeats: 11) {
+            let (w, x, labels) = mnistShapedProblem(batch: 200)
+            return {
+                var weights = w
+                for _ in 0..<10 { weights = gradientNormAscentStep(weights, x: x, labels: labels, lr: 1e-4) }
+            }
+        },
+    ]
+}
+
+/// Weights of a 784-16-10-10 MLP (uniform +-1/sqrt(fan_in)), a random batch and labels.
+private func mnistShapedProblem(batch: Int) -> ([Matrix<Float>], Matrix<Float>, [Int]) {
+    var g = SeededGenerator(seed: 2)
+    let dims = [784, 16, 10, 10]
+    let w = (0..<3).map { i -> Matrix<Float> in
+        let bound = 1 / Float(dims[i]).squareRoot()
+        return Matrix.uniform(dims[i + 1], dims[i], low: -bound, high: bound, using: &g)
+    }
+    let x = Matrix<Float>.uniform(784, batch, using: &g)
+    return (w, x, (0..<batch).map { _ in g.int(below: 10) })
+}
+
+/// The paper's bias-free MLP loss on column-major data (mean cross-entropy).
+private func mlpLoss(_ w: [Variable<Float>], x: Variable<Float>, labels: [Int]) -> Variable<Float> {
+    var h = x
+    for layer in w.dropLast() { h = matmul(layer, h).leakyReLU(0.1) }
+    return matmul(w[w.count - 1], h).crossEntropy(labels: labels)
+}
+
+/// One gradient-norm ascent step on all consecutive layer pairs at once (the shape of the work
+/// in gradient-norm teleportation): T_m = 0, f(T) = |dL/dW(g.W)|^2 with g_m = I + T_m acting
+/// on pair m as V -> g V, U -> U sigma(V h) pinv(sigma(g V h)) (pairs in order, hidden inputs
+/// recomputed), then T_m <- lr df/dT_m and the action applied.
+private func gradientNormAscentStep(_ w: [Matrix<Float>], x: Matrix<Float>, labels: [Int],
+                                    lr: Float) -> [Matrix<Float>] {
+    /// The weights after g_m = I + T_m acts on every pair in order, and the pre-activation
+    /// of the first layer (reused by the loss).
+    func act(_ w: [Variable<Float>], _ t: [Variable<Float>]) -> [Variable<Float>] {
+        var w = w
+        var h = Variable(x)
+        for m in 0..<(w.count - 1) {
+            let v = w[m], u = w[m + 1]
+            let gv = matmul(eye(v.rows) + t[m], v)
+            let hNext = matmul(gv, h).leakyReLU(0.1)
+            w[m + 1] = matmul(matmul(u, matmul(v, h).leakyReLU(0.1)), pinv(hNext))
+            w[m] = gv
+            h = hNext
+        }
+        return w
+    }
+    let t = (0..<(w.count - 1)).map { Variable(Matrix<Float>.zeros(w[$0].rows, w[$0].rows), requiresGrad: true) }
+    let params = act(w.map { Variable($0) }, t)
+    let loss = mlpLoss(params, x: Variable(x), labels: labels)
+    let grads = grad(of: loss, wrt: params, createGraph: true)
+    let f = sum(grads.map { $0.squaredNorm() })
+    let dT = grad(of: f, wrt: t)
+    return act(w.map { Variable($0) }, dT.map { Variable($0.value * lr) }).map(\.value)
+}
