@@ -17,15 +17,29 @@ extension Correlation {
             (phis, loss, "sharpness φ", "validation loss", row.phiValidation),
             (phis, psis, "sharpness φ", "curvature ψ", row.phiPsi),
         ]
+        // The three panels side by side, and each on its own (as Figs 9-10 of the paper).
         var fig = Figure(rows: 1, columns: 3, size: (13.5, 3.9), dpi: 200)
         fig.title = "\(name): \(results.count) models"
+        let files = ["val-loss-vs-psi", "val-loss-vs-phi", "psi-vs-phi"]
         for (i, p) in panels.enumerated() {
-            fig[0, i].scatter(p.x, p.y, label: "models", color: .tabBlue, alpha: 0.75)
-            fig[0, i].fitLine(p.x, p.y, label: String(format: "r = %.3f", p.r.r), color: .tabRed)
-            fig[0, i].xLabel = p.xLabel
-            fig[0, i].yLabel = p.yLabel
+            var single = Figure(size: (4.8, 3.8), dpi: 200)
+            draw(&fig[0, i], p)
+            draw(&single.axes, p)
+            single.axes.title = name
+            report(try single.save(to: output.file("\(files[i])-\(name).png").path), name)
         }
-        let warnings = try fig.save(to: output.file("scatter-\(name).png").path)
+        report(try fig.save(to: output.file("scatter-\(name).png").path), name)
+    }
+
+    private func draw(_ axes: inout Axes, _ p: (x: [Double], y: [Double], xLabel: String, yLabel: String,
+                                                r: Stats.Correlation)) {
+        axes.scatter(p.x, p.y, label: "models", color: .tabBlue, alpha: 0.75)
+        axes.fitLine(p.x, p.y, label: String(format: "r = %.3f", p.r.r), color: .tabRed)
+        axes.xLabel = p.xLabel
+        axes.yLabel = p.yLabel
+    }
+
+    private func report(_ warnings: [String], _ name: String) {
         for w in warnings { FileHandle.standardError.write(Data("correlation figure \(name): \(w)\n".utf8)) }
     }
 }
