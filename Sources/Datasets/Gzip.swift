@@ -96,18 +96,19 @@ public final class GzipReader {
         return produced
     }
 
-    /// Reads everything that is left into one array.
+    /// Reads everything that is left into one array. With `sizeHint` larger than the data
+    /// (the recorded size plus one, say) the bytes are written once, straight into the result.
     public func readAll(sizeHint: Int = 0) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: max(sizeHint, 1 << 16))
-        var filled = 0
+        var capacity = max(sizeHint, 1 << 16)
+        var out: [UInt8] = []
         while true {
-            if filled == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
-            filled += try out.withUnsafeMutableBytes {
-                try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            let chunk = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = try read(into: UnsafeMutableRawBufferPointer(buffer))
             }
-            if filled < out.count { break }  // a short read means the end of the data
+            if out.isEmpty { out = chunk } else { out += chunk }
+            if chunk.count < capacity { break }  // a short read means the end of the data
+            capacity = max(out.count, 1 << 16)
         }
-        out.removeSubrange(filled...)
         return out
     }
 

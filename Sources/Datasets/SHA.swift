@@ -99,8 +99,8 @@ private struct BlockBuffer {
     }
 }
 
-@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-@inline(__always) private func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 - n)) }
+@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
+@inline(__always) private func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &<< n) | (x &>> (32 &- n)) }
 @inline(__always) private func loadBE(_ p: UnsafeRawPointer, _ i: Int) -> UInt32 {
     UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
 }
@@ -157,8 +157,8 @@ public struct SHA256: StreamingHash, Sendable {
         for i in 0..<16 { w[i] = loadBE(p, i) }
         for i in 16..<64 {
             let a = w[i - 15], b = w[i - 2]
-            let s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >> 3)
-            let s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >> 10)
+            let s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a &>> 3)
+            let s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b &>> 10)
             w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
         }
         var a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], hh = s[7]

@@ -50,7 +50,7 @@ struct DatasetsCommand: ParsableCommand {
             only); the official URL. Every file is checked against the SHA-256 (MNIST, \
             Fashion-MNIST) or SHA-1 (CIFAR-10) of its decompressed bytes before it is put in place.
             """,
-        subcommands: [Fetch.self, Verify.self, Where.self])
+        subcommands: [Fetch.self, Verify.self, Where.self, Inspect.self])
 }
 
 struct Fetch: ParsableCommand {
@@ -116,10 +116,12 @@ struct Verify: ParsableCommand {
         }
         var failed = false
         for name in list {
+            let start = Date()
             let checks = store.verify(name)
+            let seconds = String(format: "%.2f", Date().timeIntervalSince(start))
             let bad = checks.filter { $0.error != nil }
             if bad.isEmpty {
-                print("\(name): OK (\(checks.count) files in \(store.folder(name).path))")
+                print("\(name): OK (\(checks.count) files in \(store.folder(name).path); \(seconds) s)")
             } else {
                 failed = true
                 print("\(name): FAILED (\(bad.count) of \(checks.count) files)")
@@ -172,6 +174,31 @@ struct Where: ParsableCommand {
             for base in entry.baseURLs { print("  url:    \(base)\(entry.archive ?? "")") }
         }
         print("\n`datasets verify` re-checks checksums; `datasets fetch NAME` obtains a dataset.")
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load fetched datasets and print their sizes, class counts and load time.")
+
+    @Argument(help: "Datasets to load (mnist, fashion-mnist, cifar-10, all).")
+    var names: [String]
+
+    @OptionGroup var locations: Locations
+
+    func validate() throws { _ = try parseNames(names) }
+
+    func run() throws {
+        let store = locations.store()
+        for name in try parseNames(names) {
+            let start = Date()
+            let (train, test) = try load(name, root: store.root)
+            let seconds = Date().timeIntervalSince(start)
+            print("\(name): loaded in \(String(format: "%.3f", seconds)) s from \(store.folder(name).path)")
+            for (part, set) in [("train", train), ("test", test)] {
+                print("  \(part): \(set.count) images x \(set.features) features, class counts \(set.classCounts)")
+            }
+        }
     }
 }
 
