@@ -66,6 +66,10 @@ struct Fetch: ParsableCommand {
     @Flag(help: "Never download; use only existing copies, the mirror and system folders.")
     var noDownload = false
 
+    @Option(name: .customLong("base-url"),
+            help: "Download from <base-url>/<name>/ instead of the official URLs (a private HTTP mirror).")
+    var baseURL: String?
+
     func validate() throws {
         if names.isEmpty { throw ValidationError("name at least one dataset (or all)") }
         _ = try parseNames(names)
@@ -74,6 +78,12 @@ struct Fetch: ParsableCommand {
     func run() throws {
         var store = locations.store()
         store.allowDownload = !noDownload
+        if let baseURL {
+            let base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
+            for name in DatasetName.allCases {
+                store.catalog[name] = store.entry(name).downloading(from: base + name.rawValue + "/")
+            }
+        }
         var failed = false
         for name in try parseNames(names) {
             do {
