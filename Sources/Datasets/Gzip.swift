@@ -162,7 +162,9 @@ public enum Gzip {
         let reader = try GzipReader(url: url, gzipped: gzipped)
         var hint = 0
         if gzipped {
-            hint = GzipReader.recordedSize(of: url) ?? 0
+            // The trailer may be damaged: never trust it beyond deflate's 1032:1 limit.
+            let compressed = FileOps.size(url) ?? 0
+            hint = min(GzipReader.recordedSize(of: url) ?? 0, 1032 * compressed, 1 << 31)
         } else if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int {
             hint = size
         }

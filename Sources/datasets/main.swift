@@ -182,8 +182,13 @@ struct Where: ParsableCommand {
                 print("  system: \(p) (\(FileManager.default.fileExists(atPath: p) ? "installed" : "not installed"))")
             }
             for base in entry.baseURLs { print("  url:    \(base)\(entry.archive ?? "")") }
+            for file in entry.files {
+                let mark = present.contains(file.name) ? "+" : "-"
+                print("  \(mark) \(file.name)  \(file.algorithm.rawValue) \(file.checksum)  (\(file.size) bytes\(file.gzipped ? " decompressed" : ""))")
+            }
         }
-        print("\n`datasets verify` re-checks checksums; `datasets fetch NAME` obtains a dataset.")
+        print("\n(+ present, - absent; checksums are of the decompressed bytes. `datasets verify` "
+              + "re-checks them; `datasets fetch NAME` obtains a dataset.)")
     }
 }
 

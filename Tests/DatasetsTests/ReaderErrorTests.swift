@@ -66,6 +66,9 @@ struct ReaderErrorTests {
         // Shorter than announced: truncated.
         let short = Array(idxImages(count: 2, rows: 2, cols: 2) { _, _ in 1 }.dropLast(3))
         #expect(datasetError { _ = try IDX.parseImages(short, path: "i") }?.caseName == "truncated")
+        // A header whose sizes overflow.
+        let huge = be32(0x803) + be32(0x7fff_ffff) + be32(0xffff_ffff) + be32(0xffff_ffff)
+        #expect(datasetError { _ = try IDX.parseImages(huge, path: "h") }?.caseName == "wrongRecordSize")
         // CIFAR: not a whole number of 3073-byte records.
         let batch = cifarBatch(labels: [1, 2]) { _, _ in 0 } + [0, 0, 0, 0, 0]
         let error = datasetError { _ = try CIFAR.parseBatch(batch, path: "b.bin") }
