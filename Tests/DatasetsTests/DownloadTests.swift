@@ -12,10 +12,8 @@ struct DownloadTests {
     static let downloader = Downloader(connectTimeout: 5, stallTimeout: 10, maxTime: 60, showProgress: false)
 
     func store(root: URL) -> DataStore {
-        var s = DataStore(root: root, mirror: nil, useSystemPaths: false, allowDownload: true,
-                          downloader: Self.downloader, log: { _ in })
-        s.allowDownload = true
-        return s
+        DataStore(root: root, mirror: nil, useSystemPaths: false, allowDownload: true,
+                  downloader: Self.downloader, log: { _ in })
     }
 
     /// The real MNIST files, served from the offline mirror folder, downloaded and verified.
