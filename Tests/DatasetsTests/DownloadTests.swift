@@ -19,7 +19,7 @@ struct DownloadTests {
     /// The real MNIST files, served from the offline mirror folder, downloaded and verified.
     @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
     func downloadMNIST() throws {
-        let server = try LocalHTTPServer(serving: TestPaths.datasetMirror)
+        let server = try LocalHTTPServer(serving: try #require(dataSource(.mnist)))
         defer { server.stop() }
         let root = try makeTemporaryFolder(); defer { cleanup(root) }
         var s = store(root: root)

@@ -78,17 +78,23 @@ func partialFiles(in folder: URL) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".partial") }
 }
 
-/// Whether the offline mirror holds all four files of `name`.
-func mirrorHas(_ name: DatasetName) -> Bool {
-    let dir = TestPaths.datasetMirror.appendingPathComponent(name.rawValue)
-    return Catalog.entry(name).files.allSatisfy {
-        FileManager.default.fileExists(atPath: dir.appendingPathComponent($0.name).path)
+/// A folder laid out as `<folder>/<name>/*.gz` holding all files of `name`: the offline
+/// mirror, else the project's own `Datasets/` (filled by `datasets fetch`); nil when neither has it.
+func dataSource(_ name: DatasetName) -> URL? {
+    [TestPaths.datasetMirror, TestPaths.datasetsFolder].first { folder in
+        Catalog.entry(name).files.allSatisfy {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(name.rawValue)/\($0.name)").path)
+        }
     }
 }
 
+/// Whether a copy of `name` is available to the tests.
+func mirrorHas(_ name: DatasetName) -> Bool { dataSource(name) != nil }
+
 func mirrorMessage(_ name: DatasetName) -> Comment {
-    Comment(rawValue: "no copy of \(name) in \(TestPaths.datasetMirror.path)/\(name.rawValue); "
-        + "set TELEPORT_DATA_MIRROR or run `datasets fetch \(name.rawValue)`")
+    Comment(rawValue: "no copy of \(name) in \(TestPaths.datasetMirror.path)/\(name.rawValue) or "
+        + "\(TestPaths.datasetsFolder.path)/\(name.rawValue); set TELEPORT_DATA_MIRROR or run "
+        + "`datasets fetch \(name.rawValue)`")
 }
 
 /// A store that never touches the network or the system folders and logs nothing.

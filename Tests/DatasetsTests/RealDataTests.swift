@@ -6,12 +6,11 @@ import TestSupport
 /// The real MNIST and Fashion-MNIST files of the offline mirror, read in place.
 @Suite("Real MNIST and Fashion-MNIST")
 struct RealDataTests {
-    static var mirror: URL { TestPaths.datasetMirror }
 
     @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
     func mnistFacts() throws {
         let start = Date()
-        let (train, test) = try load(.mnist, root: Self.mirror)
+        let (train, test) = try load(.mnist, root: dataSource(.mnist)!)
         let seconds = Date().timeIntervalSince(start)
         print("MNIST train+test load: \(String(format: "%.3f", seconds)) s")
         #expect(train.count == 60_000 && test.count == 10_000)
@@ -34,7 +33,7 @@ struct RealDataTests {
 
     @Test(.enabled(if: mirrorHas(.fashionMNIST), mirrorMessage(.fashionMNIST)))
     func fashionFacts() throws {
-        let (train, test) = try load(.fashionMNIST, root: Self.mirror)
+        let (train, test) = try load(.fashionMNIST, root: dataSource(.fashionMNIST)!)
         #expect(train.count == 60_000 && test.count == 10_000 && train.features == 784)
         #expect(Array(train.labels.prefix(10)) == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
         #expect(Array(test.labels.prefix(10)) == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
@@ -48,10 +47,10 @@ struct RealDataTests {
     }
 
     /// Every mirror file has the catalog's SHA-256 and size (of the decompressed bytes).
-    @Test(.enabled(if: mirrorHas(.mnist) && mirrorHas(.fashionMNIST), "MNIST or Fashion-MNIST missing from the mirror"),
+    @Test(.enabled(if: mirrorHas(.mnist) && mirrorHas(.fashionMNIST), "no copy of MNIST or Fashion-MNIST in the mirror or in Datasets/; run `datasets fetch mnist fashion-mnist`"),
           arguments: [DatasetName.mnist, .fashionMNIST])
     func mirrorChecksums(_ name: DatasetName) throws {
-        let dir = Self.mirror.appendingPathComponent(name.rawValue)
+        let dir = dataSource(name)!.appendingPathComponent(name.rawValue)
         for file in Catalog.entry(name).files {
             let start = Date()
             let (hex, size) = try DataStore.digest(of: dir.appendingPathComponent(file.name), gzipped: true,
@@ -67,7 +66,7 @@ struct RealDataTests {
     /// The 50k/10k split of the real training set is a partition with sensible class balance.
     @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
     func mnistSplit() throws {
-        let (train, _) = try load(.mnist, root: Self.mirror)
+        let (train, _) = try load(.mnist, root: dataSource(.mnist)!)
         let (a, v) = train.trainValidationSplit(seed: 0, trainCount: 50_000)
         #expect(a.count == 50_000 && v.count == 10_000)
         #expect(zip(a.classCounts, v.classCounts).map { $0 + $1 } == train.classCounts)

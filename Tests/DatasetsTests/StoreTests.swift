@@ -7,7 +7,8 @@ import TestSupport
 /// small files written here.
 @Suite("Store: fetch and verify")
 struct StoreTests {
-    static var mirror: URL { TestPaths.datasetMirror }
+    /// The offline mirror, or the project's Datasets/ (same layout).
+    static var mirror: URL { dataSource(.mnist) ?? TestPaths.datasetMirror }
 
     @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
     func fetchFromMirrorThenExisting() throws {
