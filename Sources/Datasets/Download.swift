@@ -67,7 +67,7 @@ public struct Downloader: Sendable {
         let name = label ?? destination.lastPathComponent
         let start = Date()
         let tty = isatty(2) != 0
-        var lastLine = Date.distantPast
+        var lastLine = tty ? Date.distantPast : start  // without a terminal: a line every 10 s
         while process.isRunning {
             Thread.sleep(forTimeInterval: 0.2)
             guard showProgress else { continue }
@@ -118,12 +118,15 @@ public struct Downloader: Sendable {
 /// "name: 3.2 MB / 9.9 MB (1.5 MB/s)".
 func progressLine(_ name: String, bytes: Int, total: Int?, seconds: Double) -> String {
     let rate = seconds > 0 ? Double(bytes) / seconds : 0
-    let amount = total.map { "\(megabytes(bytes)) / \(megabytes($0))" } ?? megabytes(bytes)
-    return "\(name): \(amount) (\(megabytes(Int(rate)))/s)"
+    let amount = total.map { "\(byteCount(bytes)) / \(byteCount($0))" } ?? byteCount(bytes)
+    return "\(name): \(amount) (\(byteCount(Int(rate)))/s)"
 }
 
-func megabytes(_ n: Int) -> String {
-    String(format: "%.1f MB", Double(n) / 1_000_000)
+/// "512 B", "28.9 kB", "9.9 MB".
+func byteCount(_ n: Int) -> String {
+    if n < 1000 { return "\(n) B" }
+    if n < 1_000_000 { return String(format: "%.1f kB", Double(n) / 1000) }
+    return String(format: "%.1f MB", Double(n) / 1_000_000)
 }
 
 /// Writes `text` to standard error unbuffered.

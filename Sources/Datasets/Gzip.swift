@@ -96,18 +96,19 @@ public final class GzipReader {
         return produced
     }
 
-    /// Reads everything that is left into one array.
+    /// Reads everything that is left into one array. With `sizeHint` larger than the data
+    /// (the recorded size plus one, say) the bytes are written once, straight into the result.
     public func readAll(sizeHint: Int = 0) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: max(sizeHint, 1 << 16))
-        var filled = 0
+        var capacity = max(sizeHint, 1 << 16)
+        var out: [UInt8] = []
         while true {
-            if filled == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
-            filled += try out.withUnsafeMutableBytes {
-                try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            let chunk = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = try read(into: UnsafeMutableRawBufferPointer(buffer))
             }
-            if filled < out.count { break }  // a short read means the end of the data
+            if out.isEmpty { out = chunk } else { out += chunk }
+            if chunk.count < capacity { break }  // a short read means the end of the data
+            capacity = max(out.count, 1 << 16)
         }
-        out.removeSubrange(filled...)
         return out
     }
 
@@ -161,7 +162,9 @@ public enum Gzip {
         let reader = try GzipReader(url: url, gzipped: gzipped)
         var hint = 0
         if gzipped {
-            hint = GzipReader.recordedSize(of: url) ?? 0
+            // The trailer may be damaged: never trust it beyond deflate's 1032:1 limit.
+            let compressed = FileOps.size(url) ?? 0
+            hint = min(GzipReader.recordedSize(of: url) ?? 0, 1032 * compressed, 1 << 31)
         } else if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int {
             hint = size
         }

@@ -24,7 +24,12 @@ public enum IDX {
         throws -> (count: Int, rows: Int, cols: Int, pixels: [Float]) {
         try checkHeader(bytes, path: path, magic: imagesMagic, headerSize: 16)
         let count = word(bytes, 1), rows = word(bytes, 2), cols = word(bytes, 3)
-        let expected = 16 + count * rows * cols
+        let (imageSize, overflow1) = rows.multipliedReportingOverflow(by: cols)
+        let (pixelCount, overflow2) = count.multipliedReportingOverflow(by: imageSize)
+        guard !overflow1 && !overflow2 && pixelCount < Int.max - 16 else {
+            throw DatasetError.wrongRecordSize(path: path, detail: "header announces \(count) images of \(rows)x\(cols)")
+        }
+        let expected = 16 + pixelCount
         guard bytes.count == expected else {
             throw sizeError(path: path, actual: bytes.count, expected: expected,
                             header: "\(count) images of \(rows)x\(cols)")

@@ -99,8 +99,8 @@ private struct BlockBuffer {
     }
 }
 
-@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-@inline(__always) private func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x << n) | (x >> (32 - n)) }
+@inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
+@inline(__always) private func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &<< n) | (x &>> (32 &- n)) }
 @inline(__always) private func loadBE(_ p: UnsafeRawPointer, _ i: Int) -> UInt32 {
     UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
 }
@@ -115,6 +115,15 @@ private let sha256K: [UInt32] = [
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]
+
+/// One SHA-256 round with the working variables renamed instead of shifted (unrolled by 8).
+@inline(__always)
+private func sha256Round(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                         _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32) {
+    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ kw
+    d = d &+ t1
+    h = t1 &+ (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+}
 
 /// SHA-256 (FIPS 180-4).
 public struct SHA256: StreamingHash, Sendable {
@@ -157,16 +166,22 @@ public struct SHA256: StreamingHash, Sendable {
         for i in 0..<16 { w[i] = loadBE(p, i) }
         for i in 16..<64 {
             let a = w[i - 15], b = w[i - 2]
-            let s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >> 3)
-            let s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >> 10)
+            let s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a &>> 3)
+            let s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b &>> 10)
             w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
         }
         var a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], hh = s[7]
-        for i in 0..<64 {
-            let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            hh = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
+        var i = 0
+        while i < 64 {
+            sha256Round(a, b, c, &d, e, f, g, &hh, k[i] &+ w[i])
+            sha256Round(hh, a, b, &c, d, e, f, &g, k[i + 1] &+ w[i + 1])
+            sha256Round(g, hh, a, &b, c, d, e, &f, k[i + 2] &+ w[i + 2])
+            sha256Round(f, g, hh, &a, b, c, d, &e, k[i + 3] &+ w[i + 3])
+            sha256Round(e, f, g, &hh, a, b, c, &d, k[i + 4] &+ w[i + 4])
+            sha256Round(d, e, f, &g, hh, a, b, &c, k[i + 5] &+ w[i + 5])
+            sha256Round(c, d, e, &f, g, hh, a, &b, k[i + 6] &+ w[i + 6])
+            sha256Round(b, c, d, &e, f, g, hh, &a, k[i + 7] &+ w[i + 7])
+            i += 8
         }
         s[0] &+= a; s[1] &+= b; s[2] &+= c; s[3] &+= d
         s[4] &+= e; s[5] &+= f; s[6] &+= g; s[7] &+= hh

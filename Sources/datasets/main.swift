@@ -50,7 +50,7 @@ struct DatasetsCommand: ParsableCommand {
             only); the official URL. Every file is checked against the SHA-256 (MNIST, \
             Fashion-MNIST) or SHA-1 (CIFAR-10) of its decompressed bytes before it is put in place.
             """,
-        subcommands: [Fetch.self, Verify.self, Where.self])
+        subcommands: [Fetch.self, Verify.self, Where.self, Inspect.self])
 }
 
 struct Fetch: ParsableCommand {
@@ -66,6 +66,10 @@ struct Fetch: ParsableCommand {
     @Flag(help: "Never download; use only existing copies, the mirror and system folders.")
     var noDownload = false
 
+    @Option(name: .customLong("base-url"),
+            help: "Download from <base-url>/<name>/ instead of the official URLs (a private HTTP mirror).")
+    var baseURL: String?
+
     func validate() throws {
         if names.isEmpty { throw ValidationError("name at least one dataset (or all)") }
         _ = try parseNames(names)
@@ -74,6 +78,12 @@ struct Fetch: ParsableCommand {
     func run() throws {
         var store = locations.store()
         store.allowDownload = !noDownload
+        if let baseURL {
+            let base = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
+            for name in DatasetName.allCases {
+                store.catalog[name] = store.entry(name).downloading(from: base + name.rawValue + "/")
+            }
+        }
         var failed = false
         for name in try parseNames(names) {
             do {
@@ -116,10 +126,12 @@ struct Verify: ParsableCommand {
         }
         var failed = false
         for name in list {
+            let start = Date()
             let checks = store.verify(name)
+            let seconds = String(format: "%.2f", Date().timeIntervalSince(start))
             let bad = checks.filter { $0.error != nil }
             if bad.isEmpty {
-                print("\(name): OK (\(checks.count) files in \(store.folder(name).path))")
+                print("\(name): OK (\(checks.count) files in \(store.folder(name).path); \(seconds) s)")
             } else {
                 failed = true
                 print("\(name): FAILED (\(bad.count) of \(checks.count) files)")
@@ -170,8 +182,38 @@ struct Where: ParsableCommand {
                 print("  system: \(p) (\(FileManager.default.fileExists(atPath: p) ? "installed" : "not installed"))")
             }
             for base in entry.baseURLs { print("  url:    \(base)\(entry.archive ?? "")") }
+            for file in entry.files {
+                let mark = present.contains(file.name) ? "+" : "-"
+                print("  \(mark) \(file.name)  \(file.algorithm.rawValue) \(file.checksum)  (\(file.size) bytes\(file.gzipped ? " decompressed" : ""))")
+            }
         }
-        print("\n`datasets verify` re-checks checksums; `datasets fetch NAME` obtains a dataset.")
+        print("\n(+ present, - absent; checksums are of the decompressed bytes. `datasets verify` "
+              + "re-checks them; `datasets fetch NAME` obtains a dataset.)")
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load fetched datasets and print their sizes, class counts and load time.")
+
+    @Argument(help: "Datasets to load (mnist, fashion-mnist, cifar-10, all).")
+    var names: [String]
+
+    @OptionGroup var locations: Locations
+
+    func validate() throws { _ = try parseNames(names) }
+
+    func run() throws {
+        let store = locations.store()
+        for name in try parseNames(names) {
+            let start = Date()
+            let (train, test) = try load(name, root: store.root)
+            let seconds = Date().timeIntervalSince(start)
+            print("\(name): loaded in \(String(format: "%.3f", seconds)) s from \(store.folder(name).path)")
+            for (part, set) in [("train", train), ("test", test)] {
+                print("  \(part): \(set.count) images x \(set.features) features, class counts \(set.classCounts)")
+            }
+        }
     }
 }
 
