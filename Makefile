@@ -13,6 +13,9 @@ DATA    ?= mnist fashion-mnist
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 SWIFT   ?= swift
 BIN     := .build/release
+# One set of build flags for the tools and the tests, so `make test` after `make build` (or the
+# reverse) reuses the build instead of recompiling everything.
+BUILD   := -c release -Xswiftc -enable-testing
 
 .PHONY: all setup build test reproduce bench datasets gallery clean
 
@@ -22,17 +25,17 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build $(BUILD)
 
 # Fetches the data the tests read (skipped tests say so when no copy can be had).
 datasets: build
 	$(BIN)/datasets fetch $(DATA)
 
 test: setup
-	$(SWIFT) build -c release --product datasets
+	$(SWIFT) build $(BUILD) --product datasets
 	@$(BIN)/datasets fetch mnist fashion-mnist || \
 	  echo "warning: MNIST/Fashion-MNIST unavailable; tests that need them will be skipped" >&2
-	$(SWIFT) test -c release -Xswiftc -enable-testing
+	$(SWIFT) test $(BUILD)
 
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
@@ -41,8 +44,8 @@ reproduce: build
 bench: build
 	$(BIN)/bench
 
-gallery: build
-	$(SWIFT) test -c release -Xswiftc -enable-testing --filter PlotTests.Gallery
+gallery: setup
+	$(SWIFT) test $(BUILD) --filter PlotTests.Gallery
 
 clean:
 	rm -rf .build
