@@ -40,6 +40,7 @@ test: setup
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
+	@scripts/update-reproduce.sh "$(PROFILE)"
 
 bench: build
 	$(BIN)/bench

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates the measured sections of REPRODUCE.md from the result summaries.
+# Every block between "<!-- generated: RESULT/FILE -->" and "<!-- end generated -->" is replaced
+# by results/RESULT/PROFILE/FILE (a Markdown table written by the result executable), or by a
+# line saying that it has not been run. Usage: scripts/update-reproduce.sh [PROFILE]
+set -euo pipefail
+profile=${1:-default}
+file=REPRODUCE.md
+tmp=$(mktemp "$file.XXXXXX")
+awk -v profile="$profile" '
+  /^<!-- generated: .* -->$/ {
+    print
+    name = $3
+    split(name, part, "/")
+    path = "results/" part[1] "/" profile "/" part[2]
+    if ((getline line < path) > 0) {
+      print "_Profile `" profile "`, from `" path "`:_"
+      print ""
+      print line
+      while ((getline line < path) > 0) print line
+      close(path)
+    } else {
+      print "_Not run yet on the `" profile "` profile: run `make reproduce PROFILE=" profile " RESULTS=" part[1] "`._"
+    }
+    skipping = 1
+    next
+  }
+  /^<!-- end generated -->$/ { skipping = 0 }
+  !skipping { print }
+' "$file" > "$tmp"
+mv "$tmp" "$file"
+echo "REPRODUCE.md updated from results/*/$profile/" >&2
