@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+
+/// The command line of a result executable: `<name> run`, `<name> merge`, `<name> profiles`.
+/// An executable's `main.swift` ends with `ExperimentCommand<MyExperiment>.main()`.
+public struct ExperimentCommand<E: Experiment>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: E.name, abstract: E.abstract,
+            discussion: "Outputs go to <results>/\(E.name)/<profile>/: runs/ (one JSON file per run), "
+                + "summary.json, runs.csv/.md, provenance.json, and the experiment's tables and figures.",
+            subcommands: [RunCommand<E>.self, MergeCommand<E>.self, ProfilesCommand<E>.self])
+    }
+    public init() {}
+}
+
+/// `<name> run`: execute the runs not done yet, then write the summary.
+public struct RunCommand<E: Experiment>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "run",
+            abstract: "Execute the runs that have no result yet (in parallel), then write the summary.",
+            discussion: "Each run writes results/\(E.name)/<profile>/runs/<key>.json as it ends, so an "
+                + "interrupted invocation resumes where it stopped. With --shard i/n only every n-th "
+                + "run executes and no summary is written: run `\(E.name) merge` after all shards.")
+    }
+
+    @OptionGroup public var options: ExperimentOptions
+    @OptionGroup public var runOptions: RunOptions
+
+    public init() {}
+
+    public func run() throws {
+        let harness = try Harness(E(), options: options)
+        if !options.quiet {
+            print("\(E.name), profile \(options.profile.rawValue): \(harness.runs.count) runs, "
+                  + "\(runOptions.jobs) in parallel"
+                  + (runOptions.shard.count > 1 ? ", shard \(runOptions.shard)" : ""))
+            print(try harness.parameterTable().markdown())
+            fflush(nil)  // the table before the progress line when both go to one log
+        }
+        let report = try harness.run(runOptions)
+        if !report.failed.isEmpty { throw HarnessError.runsFailed(report.failed) }
+    }
+}
+
+/// `<name> merge`: combine the run files present into the summary.
+public struct MergeCommand<E: Experiment>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "merge",
+            abstract: "Combine the run result files present (e.g. from shards) into the summary; list missing runs.")
+    }
+
+    @OptionGroup public var options: ExperimentOptions
+
+    public init() {}
+
+    public func run() throws {
+        try Harness(E(), options: options).merge()
+    }
+}
+
+/// `<name> profiles`: print every profile's parameters side by side.
+public struct ProfilesCommand<E: Experiment>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "profiles",
+                             abstract: "Print the parameters of every profile and their run counts.")
+    }
+
+    public init() {}
+
+    public func run() throws {
+        print(try profilesTable(E()).markdown())
+    }
+}
+
+/// A table of every profile's parameters (one column per profile), with the run count.
+public func profilesTable<E: Experiment>(_ experiment: E) throws -> Table {
+    let profiles = Profile.allCases
+    var values: [[String: String]] = []
+    var names: [String] = []
+    for profile in profiles {
+        let params = experiment.params(for: profile)
+        var column: [String: String] = [:]
+        for (name, value) in try JSONValue(encoding: params).flattened() {
+            if !names.contains(name) { names.append(name) }
+            column[name] = value
+        }
+        column["(runs)"] = String(experiment.runs(params: params, datasets: E.datasets).count)
+        values.append(column)
+    }
+    var table = Table(columns: ["parameter"] + profiles.map(\.rawValue))
+    for name in names.sorted() + ["(runs)"] {
+        table.append([name] + values.map { $0[name] ?? "-" })
+    }
+    return table
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Errors the harness reports to the user. Each message says what is wrong and what to do.
+public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// `--profile` named a profile that does not exist.
+    case unknownProfile(String, valid: [String])
+    /// `--shard` was not of the form i/n with 0 <= i < n.
+    case invalidShard(String)
+    /// `--datasets` named a dataset the experiment does not use.
+    case unknownDataset(String, valid: [String])
+    /// A dataset the experiment needs is not on disk.
+    case missingData(dataset: String, path: String)
+    /// The experiment declared two runs with the same key, or an unusable key.
+    case invalidRunKey(String, reason: String)
+    /// `--jobs` was not a positive number.
+    case invalidJobs(Int)
+    /// Some runs failed (their result files record why).
+    case runsFailed([String])
+
+    public var description: String {
+        switch self {
+        case .unknownProfile(let name, let valid):
+            return "unknown profile '\(name)'; valid profiles: \(valid.joined(separator: ", "))"
+        case .invalidShard(let text):
+            return "invalid shard '\(text)': expected i/n with integers 0 <= i < n (for example 0/4)"
+        case .unknownDataset(let name, let valid):
+            return valid.isEmpty
+                ? "unknown dataset '\(name)': this experiment uses no datasets"
+                : "unknown dataset '\(name)'; valid datasets: \(valid.joined(separator: ", "))"
+        case .missingData(let dataset, let path):
+            return "dataset '\(dataset)' not found at \(path); fetch it with "
+                + "`.build/release/datasets fetch \(dataset)` (or `make datasets`)"
+        case .invalidRunKey(let key, let reason):
+            return "invalid run key '\(key)': \(reason)"
+        case .invalidJobs(let n):
+            return "invalid --jobs \(n): expected a positive number of parallel runs"
+        case .runsFailed(let keys):
+            let shown = keys.prefix(5).joined(separator: ", ")
+            return "\(keys.count) run(s) failed: \(shown)\(keys.count > 5 ? ", ..." : "")"
+                + "; their result files record the error, a rerun retries them"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// Thrown from inside a run when its loss (or any tracked value) stops being finite.
+/// The harness records the run as `diverged` at `epoch`, keeping `partial` (when it is the
+/// experiment's result type) as the run's payload; the run is not retried on resume.
+public struct RunDiverged: Error, Sendable, CustomStringConvertible {
+    /// The epoch (or iteration, for experiments without epochs) where divergence was seen.
+    public var epoch: Int
+    /// Optional finer position inside the epoch (mini-batch index).
+    public var step: Int?
+    /// What was observed, e.g. "loss = nan".
+    public var detail: String
+    /// The result so far (for example the loss curve up to divergence), if the run has one.
+    public var partial: (any Sendable)?
+
+    public init(epoch: Int, step: Int? = nil, detail: String, partial: (any Sendable)? = nil) {
+        self.epoch = epoch; self.step = step; self.detail = detail; self.partial = partial
+    }
+
+    public var description: String {
+        "diverged at epoch \(epoch)\(step.map { " step \($0)" } ?? ""): \(detail)"
+    }
+}
+
+/// Throws `HarnessError.missingData` unless `url` exists: a one-line check for experiments
+/// that read a dataset file.
+public func requireData(_ url: URL, dataset: String) throws {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+        throw HarnessError.missingData(dataset: dataset, path: url.path)
+    }
+}

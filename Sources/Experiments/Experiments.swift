@@ -1,1 +1,0 @@
-// Module Experiments: filled in by its issue.

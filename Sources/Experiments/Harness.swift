@@ -1,0 +1,331 @@
+import Foundation
+
+/// Runs one experiment on one profile: executes its runs (resumable, parallel, sharded),
+/// merges their result files into the summary, and records provenance.
+///
+/// Files under `<results>/<experiment>/<profile>/`:
+/// - `runs/<key>.json`: one `RunRecord` per run;
+/// - `provenance/<shard>.json`: one `Invocation` per `run` invocation (`all`, `shard-0-of-4`);
+/// - `cache/<name>.json`: values runs share through `RunContext.cached`;
+/// - `summary.json` (parameters, run counts, statistics), `summary.md` (parameters and run
+///   counts), `runs.csv`/`runs.md` (status of every run), plus the experiment's own tables
+///   and figures: deterministic outputs;
+/// - `provenance.json`: the merging invocation and all run invocations.
+public struct Harness<E: Experiment>: Sendable {
+    public let experiment: E
+    public let options: ExperimentOptions
+    public let params: E.Params
+    /// The selected datasets (all the experiment's by default).
+    public let datasets: [String]
+    /// Every declared run, in declared order.
+    public let runs: [E.Run]
+    /// `<results>/<experiment>/<profile>/`.
+    public let folder: URL
+    /// The command line, for provenance.
+    public var arguments: [String]
+
+    let fingerprint: String
+    let runPaths: [String]
+
+    /// Resolves the profile's parameters and the run list, checking dataset names and keys.
+    public init(_ experiment: E, options: ExperimentOptions,
+                arguments: [String] = CommandLine.arguments) throws {
+        self.experiment = experiment
+        self.options = options
+        self.arguments = arguments
+        let selected = options.datasetNames
+        for name in selected where !E.datasets.contains(name) {
+            throw HarnessError.unknownDataset(name, valid: E.datasets)
+        }
+        datasets = selected.isEmpty ? E.datasets : E.datasets.filter(selected.contains)
+        params = experiment.params(for: options.profile)
+        runs = experiment.runs(params: params, datasets: datasets)
+        var seen = Set<String>()
+        var paths: [String] = []
+        for run in runs {
+            guard seen.insert(run.key).inserted else {
+                throw HarnessError.invalidRunKey(run.key, reason: "declared twice")
+            }
+            paths.append(try safeRelativePath(forKey: run.key))
+        }
+        runPaths = paths
+        fingerprint = fnv1a64(try JSON.encode(params))
+        folder = URL(fileURLWithPath: options.results)
+            .appendingPathComponent(E.name).appendingPathComponent(options.profile.rawValue)
+    }
+
+    /// The output folder handed to `summarize`.
+    public var output: OutputFolder { OutputFolder(folder) }
+
+    /// The result file of the run at `position` in the declared order.
+    public func resultFile(_ position: Int) -> URL {
+        folder.appendingPathComponent("runs").appendingPathComponent(runPaths[position] + ".json")
+    }
+
+    /// The record in the run's file, or nil when it is absent, unreadable, of another run or
+    /// made with other parameters.
+    public func record(_ position: Int) -> RunRecord<E.Run, E.Result>? {
+        guard let r = try? JSON.decode(RunRecord<E.Run, E.Result>.self, from: resultFile(position)),
+              r.key == runs[position].key, r.paramsFingerprint == fingerprint
+        else { return nil }
+        return r
+    }
+
+    // MARK: run
+
+    /// What a `run` invocation did.
+    public struct RunReport: Sendable {
+        public var executed: [String] = []
+        public var skipped: [String] = []
+        public var diverged: [String] = []
+        public var failed: [String] = []
+        /// The merge that followed (nil for a shard of several).
+        public var merge: MergeReport?
+    }
+
+    /// Executes this shard's runs that have no valid result yet (all of them with `fresh`),
+    /// `jobs` at a time, writing each run's record as it ends. Without sharding, then
+    /// merges. Failed runs are recorded and listed in the report, not thrown.
+    @discardableResult
+    public func run(_ runOptions: RunOptions) throws -> RunReport {
+        guard runOptions.jobs >= 1 else { throw HarnessError.invalidJobs(runOptions.jobs) }
+        let started = Invocation.now(), t0 = monotonicSeconds()
+        removeStaleTemporaries(in: folder)
+        var report = RunReport()
+        var todo: [Int] = []
+        for position in runs.indices where runOptions.shard.contains(position: position) {
+            let existing = runOptions.fresh ? nil : record(position)
+            if let existing, existing.status != .failed {
+                report.skipped.append(runs[position].key)
+            } else {
+                todo.append(position)
+            }
+        }
+
+        let reporter = ProgressReporter(title: "\(E.name)/\(options.profile.rawValue)",
+                                        total: todo.count, enabled: !options.quiet)
+        if !report.skipped.isEmpty {
+            reporter.log("\(report.skipped.count) run(s) already done; \(todo.count) to run"
+                         + " (--fresh recomputes them)")
+        }
+        var checksums: [String: String]? = nil
+        let outcomes = Locked([Int: (status: RunStatus, seconds: Double)]())
+        let writeErrors = Locked([String]())
+        if !todo.isEmpty {
+            let prepared = try experiment.prepare(params: params, datasets: datasets)
+            checksums = prepared.checksums
+            let h = self, positions = todo
+            let cache = ResultCache(folder: folder.appendingPathComponent("cache"),
+                                    fingerprint: fingerprint, fresh: runOptions.fresh)
+            runInParallel(count: positions.count, jobs: runOptions.jobs) { index, worker in
+                let position = positions[index]
+                let run = h.runs[position]
+                reporter.started(slot: worker, key: run.key)
+                let record = h.execute(run, shared: prepared.shared,
+                                       context: RunContext(reporter: reporter, slot: worker, cache: cache))
+                do {
+                    try writeAtomically(JSON.encode(record), to: h.resultFile(position))
+                } catch {
+                    writeErrors.withLock { $0.append("\(run.key): \(error)") }
+                }
+                switch record.status {
+                case .ok: break
+                case .diverged:
+                    reporter.log("\(run.key): \(record.divergence.map { "diverged at epoch \($0.epoch): \($0.detail)" } ?? "diverged")")
+                case .failed:
+                    reporter.log("\(run.key): failed: \(record.message ?? "")", force: true)
+                }
+                outcomes.withLock { $0[position] = (record.status, record.wallSeconds) }
+                reporter.finished(slot: worker)
+            }
+        }
+        reporter.close()
+        let done = outcomes.withLock { $0 }
+        for position in todo {
+            let key = runs[position].key
+            report.executed.append(key)
+            if done[position]?.status == .diverged { report.diverged.append(key) }
+            if done[position]?.status == .failed { report.failed.append(key) }
+        }
+        let errors = writeErrors.withLock { $0 }
+        if !errors.isEmpty {
+            throw CocoaError(.fileWriteUnknown, userInfo: [
+                NSLocalizedDescriptionKey: "could not write run results: " + errors.joined(separator: "; ")])
+        }
+
+        let invocation = try makeInvocation(
+            command: "run", started: started, wallSeconds: monotonicSeconds() - t0,
+            shard: runOptions.shard.description, jobs: runOptions.jobs, checksums: checksums,
+            executed: todo.count, skipped: report.skipped.count,
+            runSeconds: done.values.reduce(0) { $0 + $1.seconds })
+        try writeAtomically(JSON.encode(invocation), to: folder.appendingPathComponent("provenance")
+                                .appendingPathComponent(runOptions.shard.label + ".json"))
+        if runOptions.shard.count == 1 {
+            report.merge = try merge()
+        } else if !options.quiet {
+            print("\(E.name): shard \(runOptions.shard) done (\(todo.count) executed, "
+                  + "\(report.skipped.count) already done); after all shards run "
+                  + "`\(E.name) merge --profile \(options.profile.rawValue)`")
+        }
+        return report
+    }
+
+    /// Executes one run and wraps its outcome in a record (never throws).
+    func execute(_ run: E.Run, shared: E.Shared, context: RunContext) -> RunRecord<E.Run, E.Result> {
+        let t0 = monotonicSeconds()
+        var record = RunRecord<E.Run, E.Result>(
+            key: run.key, run: run, status: .ok, payload: nil, divergence: nil, message: nil,
+            wallSeconds: 0, paramsFingerprint: fingerprint)
+        do {
+            record.payload = try experiment.execute(run, params: params, shared: shared, context: context)
+        } catch let d as RunDiverged {
+            record.status = .diverged
+            record.divergence = Divergence(epoch: d.epoch, step: d.step, detail: d.detail)
+            record.payload = d.partial as? E.Result
+        } catch {
+            record.status = .failed
+            record.message = String(describing: error)
+        }
+        record.wallSeconds = monotonicSeconds() - t0
+        return record
+    }
+
+    // MARK: merge
+
+    /// What a merge found, with the statistics it wrote (for tests of the paper's claims).
+    public struct MergeReport: Sendable {
+        public var declared = 0
+        public var ok = 0
+        public var diverged: [String] = []
+        public var failed: [String] = []
+        public var missing: [String] = []
+        public var summary: URL
+        public var statistics: E.Statistics
+    }
+
+    /// Every declared run with its record (nil when missing, corrupt or stale).
+    public func loadResults() -> RunResults<E> {
+        RunResults(entries: runs.indices.map { (runs[$0], record($0)) })
+    }
+
+    /// Combines whatever run files exist into the summary (statistics from `summarize`,
+    /// run counts, the list of missing runs) and the provenance file.
+    @discardableResult
+    public func merge() throws -> MergeReport {
+        let started = Invocation.now(), t0 = monotonicSeconds()
+        let results = loadResults()
+        let statistics = try experiment.summarize(results, params: params, output: output)
+
+        var block = RunsBlock(declared: runs.count, ok: 0)
+        var table = Table(columns: ["run", "status", "detail"])
+        for (run, record) in results.entries {
+            switch record?.status {
+            case .ok?:
+                block.ok += 1
+                table.append([run.key, "ok", ""])
+            case .diverged?:
+                let d = record?.divergence ?? Divergence(epoch: -1, step: nil, detail: "")
+                block.diverged.append(DivergedRun(key: run.key, epoch: d.epoch, step: d.step, detail: d.detail))
+                table.append([run.key, "diverged", "epoch \(d.epoch): \(d.detail)"])
+            case .failed?:
+                block.failed.append(FailedRun(key: run.key, message: record?.message ?? ""))
+                table.append([run.key, "failed", record?.message ?? ""])
+            case nil:
+                block.missing.append(run.key)
+                table.append([run.key, "missing", ""])
+            }
+        }
+        let summary = Summary(experiment: E.name, profile: options.profile, params: params,
+                              datasets: datasets, runs: block, statistics: statistics)
+        try output.write(json: summary, name: "summary")
+        try output.write(table, name: "runs")
+        try output.write(text: """
+            # \(E.name), profile \(options.profile.rawValue)
+
+            \(runs.count) runs: \(block.ok) ok, \(block.diverged.count) diverged, \
+            \(block.failed.count) failed, \(block.missing.count) missing. Each run's status: \
+            runs.md; statistics: summary.json; where and how the runs were computed: \
+            provenance.json.
+
+            ## Parameters
+
+            \(try parameterTable().markdown())
+            """, name: "summary.md")
+
+        let provenanceFolder = folder.appendingPathComponent("provenance")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: provenanceFolder.path)) ?? [])
+            .filter { $0.hasSuffix(".json") }.sorted()
+        let runInvocations = files.compactMap {
+            try? JSON.decode(Invocation.self, from: provenanceFolder.appendingPathComponent($0))
+        }
+        let mergeInvocation = try makeInvocation(command: "merge", started: started,
+                                                 wallSeconds: monotonicSeconds() - t0)
+        try output.write(json: Provenance(summary: mergeInvocation, runs: runInvocations),
+                         name: "provenance")
+
+        let report = MergeReport(declared: runs.count, ok: block.ok,
+                                 diverged: block.diverged.map(\.key), failed: block.failed.map(\.key),
+                                 missing: block.missing, summary: output.file("summary.json"),
+                                 statistics: statistics)
+        if !report.missing.isEmpty {
+            let shown = report.missing.prefix(10).joined(separator: ", ")
+            FileHandle.standardError.write(Data((
+                "\(E.name): \(report.missing.count) of \(runs.count) runs missing from the summary: "
+                + shown + (report.missing.count > 10 ? ", ..." : "") + "\n").utf8))
+        }
+        if !options.quiet {
+            print("\(E.name)/\(options.profile.rawValue): \(block.ok) ok, \(block.diverged.count) diverged, "
+                  + "\(block.failed.count) failed, \(block.missing.count) missing of \(runs.count); "
+                  + "summary in \(folder.path)")
+        }
+        return report
+    }
+
+    // MARK: parameters
+
+    /// The profile's parameters as a two-column table (nested names dotted).
+    public func parameterTable() throws -> Table {
+        var table = Table(columns: ["parameter", "value"])
+        for (name, value) in try JSONValue(encoding: params).flattened() { table.append([name, value]) }
+        return table
+    }
+
+    func makeInvocation(command: String, started: String, wallSeconds: Double,
+                        shard: String? = nil, jobs: Int? = nil, checksums: [String: String]? = nil,
+                        executed: Int? = nil, skipped: Int? = nil, runSeconds: Double? = nil) throws -> Invocation {
+        Invocation(command: command, arguments: arguments, experiment: E.name,
+                   profile: options.profile, params: try JSONValue(encoding: params), shard: shard,
+                   jobs: jobs, datasetChecksums: checksums, executed: executed, skipped: skipped,
+                   runSeconds: runSeconds, started: started, wallSeconds: wallSeconds,
+                   git: .current(), machine: .current(), tool: ToolVersion.description)
+    }
+}
+
+/// The summary file: everything in it is a function of the run files and the parameters.
+struct Summary<Params: Encodable, Statistics: Encodable>: Encodable {
+    var experiment: String
+    var profile: Profile
+    var params: Params
+    var datasets: [String]
+    var runs: RunsBlock
+    var statistics: Statistics
+}
+
+/// Run counts of a summary, with the runs that did not complete.
+struct RunsBlock: Codable {
+    var declared: Int
+    var ok: Int
+    var diverged: [DivergedRun] = []
+    var failed: [FailedRun] = []
+    var missing: [String] = []
+}
+
+struct DivergedRun: Codable { var key: String; var epoch: Int; var step: Int?; var detail: String }
+struct FailedRun: Codable { var key: String; var message: String }
+
+/// 64-bit FNV-1a hash of `data` as 16 hex digits (a fingerprint, not a security hash).
+func fnv1a64(_ data: Data) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in data { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+    return String(format: "%016llx", h)
+}
