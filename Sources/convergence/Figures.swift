@@ -6,6 +6,9 @@ import Experiments
 import Foundation
 import Teleport
 
+// The figure library is not in this build yet (its module is an empty placeholder), so the
+// drawing code is compiled only with -D CONVERGENCE_FIGURES; without it the data tables are
+// written and no figure.
 #if canImport(Plot) && CONVERGENCE_FIGURES
 import Plot
 
@@ -19,7 +22,7 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
     for (column, problem) in ["quadratic", "linear"].enumerated() {
         guard let checks = theorem[problem], !checks.isEmpty else { continue }
         let T = checks.map { Double($0.steps) }
-        let panel = fig[0, column]
+        var panel = fig[0, column]
         panel.line(T, checks.map(\.bound), label: "bound", color: nil, style: .dashed)
         panel.line(T, checks.map(\.teleportMin), label: "SGD+teleport: min E max_g |grad|^2", color: nil, style: .solid)
         panel.band(T, checks.map { $0.teleportMin - 2 * $0.teleportStandardError },
@@ -28,6 +31,7 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
         panel.line(T, checks.map(\.sgdOrbitMaxMin), label: "SGD: min E max_g |grad|^2", color: nil, style: .dashDot)
         panel.xScale = .log; panel.yScale = .log
         panel.xLabel = "T"; panel.yLabel = "squared gradient norm"; panel.title = problem
+        fig[0, column] = panel
     }
     warnings += try fig.save(to: output.file("theorem.png").path)
 
@@ -36,7 +40,7 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
     fig = Figure(rows: 1, columns: problems.count, size: (15, 4), dpi: 200)
     for (column, problem) in problems.enumerated() {
         let these = comparisons.filter { $0.problem.rawValue == problem }
-        let panel = fig[0, column]
+        var panel = fig[0, column]
         for (method, path) in [("GD", \DescentComparison.gd), ("GD+teleport", \.teleport)] {
             var x: [Double] = [], y: [Double] = []
             for c in these {
@@ -48,15 +52,16 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
             }
             guard !x.isEmpty else { continue }
             panel.scatter(x, y, marker: .circle, label: method)
-            if let fit = fits[problem]?[method], fit.a.isFinite {
+            if let fit = fits[problem]?[method + " (local)"], fit.a.isFinite {
                 let grid = logGrid(x.min()!, x.max()!, 50)
                 panel.line(grid, grid.map { fit.a * $0 * $0 + fit.b * $0 },
-                           label: "\(method) fit a=\(Table.number(fit.a, digits: 3)), b=\(Table.number(fit.b, digits: 3))",
+                           label: "\(method) local fit a=\(Table.number(fit.a, digits: 3)), b=\(Table.number(fit.b, digits: 3))",
                            color: nil, style: .dashed)
             }
         }
         panel.xScale = .log; panel.yScale = .log
         panel.xLabel = "e(t) = |w_t - w*|"; panel.yLabel = "e(t+1)"; panel.title = problem
+        fig[0, column] = panel
     }
     warnings += try fig.save(to: output.file("error_maps.png").path)
 

@@ -146,7 +146,7 @@ extension Convergence {
             }
         }
         try output.write(table, name: "theorem")
-        try output.write(curves, name: "sgd_curves")
+        try output.write(text: curves.csv(), name: "sgd_curves.csv")
         return checks
     }
 }
@@ -179,7 +179,7 @@ extension Convergence {
                            num(r.before.newtonCosine, 8), num(r.teleported.newtonCosine, 8),
                            num(r.stepGapRatioBefore, 6), num(r.stepGapRatioTeleported, 6)])
         }
-        try output.write(points, name: "newton_points")
+        try output.write(text: points.csv(), name: "newton_points.csv")
         var table = Table(columns: ["problem", "points", "residual before", "residual teleported",
                                     "residual ascent teleport", "cos(g, H^-1 g) before", "cos teleported",
                                     "gap ratio after 1/rho step, before", "gap ratio, teleported"],
@@ -223,8 +223,9 @@ extension Convergence {
                                     "rel. residual", "pairs"],
                           alignments: [.left, .left, .left] + Array(repeating: .right, count: 5))
         var timing = Table(columns: ["problem", "method", "tolerance", "reached", "iterations (median)",
-                                     "iterations (min-max)", "seconds (median)", "GD/teleport iterations"],
-                           alignments: [.left, .left] + Array(repeating: .right, count: 6))
+                                     "iterations (min-max)", "seconds (median)", "GD/teleport iterations",
+                                     "max loss change in a teleport"],
+                           alignments: [.left, .left] + Array(repeating: .right, count: 7))
         var fits: [String: [String: QuadraticLinearFit]] = [:]
         var iterations: [String: [String: [Int?]]] = [:]
         for problem in TheoryProblem.allCases {
@@ -265,7 +266,8 @@ extension Convergence {
                 timing.append([problem.rawValue, method, num(first.tolerance), "\(reached.count)/\(these.count)",
                                num(Stats.median(reached)),
                                reached.isEmpty ? "-" : "\(Int(reached.min()!))-\(Int(reached.max()!))",
-                               num(Stats.median(secs), 3), ""])
+                               num(Stats.median(secs), 3), "",
+                               method == "GD" ? "" : num(these.map { $0[keyPath: trace].teleportLossChange }.max() ?? 0, 3)])
             }
             if let g = medians["GD"], let t = medians["GD+teleport"] {
                 timing.rows[timing.rows.count - 1][7] = num(g / t, 3)
@@ -273,8 +275,8 @@ extension Convergence {
         }
         try output.write(rates, name: "rates")
         try output.write(timing, name: "time_to_tolerance")
-        try output.write(curves, name: "descent_curves")
-        try output.write(pairs, name: "error_pairs")
+        try output.write(text: curves.csv(), name: "descent_curves.csv")
+        try output.write(text: pairs.csv(), name: "error_pairs.csv")
         return (fits, iterations)
     }
 }

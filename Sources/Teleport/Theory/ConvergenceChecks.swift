@@ -94,8 +94,9 @@ public struct ConvergenceSettings: Codable, Sendable, Equatable {
         public var tolerance: Double
         public var maxIterations: Int
         public var teleportEvery: Int
+        /// Gradient-norm teleport: ascent steps, each of Frobenius norm teleportStepNorm.
         public var teleportSteps: Int
-        public var teleportLearningRate: Double
+        public var teleportStepNorm: Double
     }
 
     public var quadraticSGD: QuadraticSGD
@@ -121,7 +122,7 @@ public struct ConvergenceSettings: Codable, Sendable, Equatable {
                        quadraticMaxIterations: 5000, rosenbrockRadius: 1, rosenbrockLearningRate: 1e-3,
                        rosenbrockTolerance: 1e-10, rosenbrockMaxIterations: 40000, localRadius: 0.3),
         leaky: .init(seeds: 2, learningRate: 1e-4, tolerance: 25, maxIterations: 3000, teleportEvery: 100,
-                     teleportSteps: 10, teleportLearningRate: 3e-8))
+                     teleportSteps: 1, teleportStepNorm: 0.01))
 
     public static let standard: ConvergenceSettings = {
         var s = quick
@@ -477,8 +478,7 @@ public func descentComparison(_ problem: TheoryProblem, _ settings: ConvergenceS
         let p = LeakyReLURegression(seed: UInt64(seed))
         let gd = p.gradientDescent(learningRate: l.learningRate, maxIterations: l.maxIterations, tolerance: l.tolerance)
         let tp = p.gradientDescent(learningRate: l.learningRate, maxIterations: l.maxIterations, tolerance: l.tolerance,
-                                   teleport: GradientNormTeleport(steps: l.teleportSteps,
-                                                                  learningRate: l.teleportLearningRate, cap: .infinity),
+                                   teleportSteps: l.teleportSteps, teleportStepNorm: l.teleportStepNorm,
                                    teleportEvery: l.teleportEvery)
         return DescentComparison(problem: problem, seed: seed, learningRate: l.learningRate, tolerance: l.tolerance,
                                  gd: gd.thinned(), teleport: tp.thinned(), gdPairs: .init(), teleportPairs: .init(),

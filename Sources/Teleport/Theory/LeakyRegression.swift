@@ -25,19 +25,41 @@ public struct LeakyReLURegression: Sendable {
     /// The loss at W.
     public func loss(_ W: [Matrix<Double>]) -> Double { lossAndGradient(W, X, objective).loss }
 
+    /// One gradient-norm teleport: `steps` ascent steps of `GradientNormTeleport` (its
+    /// ascent direction df/dT of f = ||dL/dW(g.W)||^2 at g = I and its exact group action),
+    /// each scaled to ||T||_F = stepNorm (as the meta-learning section rescales T to a fixed
+    /// norm): a fixed learning rate on df/dT either does nothing or overflows here, as
+    /// ||df/dT|| varies over orders of magnitude between problems and iterations.
+    public func teleport(_ W: [Matrix<Double>], steps: Int, stepNorm: Double) -> [Matrix<Double>] {
+        var W = W
+        for _ in 0..<steps {
+            let direction = GradientNormTeleport.ascentDirection(W, input: X, objective).direction
+            let size = direction.reduce(0) { $0 + $1.squaredNorm() }.squareRoot()
+            guard size > 0, size.isFinite else { break }
+            let g = direction.map { Matrix<Double>.identity($0.rows) + $0 * (stepNorm / size) }
+            W = transformPairs(W, input: X, by: g)
+        }
+        return W
+    }
+
     /// Gradient descent with step `learningRate` for at most `maxIterations`, teleporting
-    /// before the steps t = k, 2k, ... (k = teleportEvery; not at t = 0, where the loss is
-    /// about 5e5 and one ascent step on ||grad||^2 overflows) when `teleport` is given, stopping once
-    /// the loss is at most `tolerance`. `lossGap` holds the loss (its infimum is 0 here, as
-    /// the 20 samples can be fitted exactly); `distance` stays empty (the minimisers form a
-    /// manifold).
+    /// (`teleportSteps` normalised ascent steps of norm `teleportStepNorm`) before the steps
+    /// t = k, 2k, ... (k = teleportEvery; not at t = 0, where the loss is about 5e5) when
+    /// `teleportSteps` > 0, stopping once the loss is at most `tolerance`. `lossGap` holds
+    /// the loss (its infimum is 0 here, as the 20 samples can be fitted exactly); `distance`
+    /// stays empty (the minimisers form a manifold).
     public func gradientDescent(learningRate: Double, maxIterations: Int, tolerance: Double,
-                                teleport: GradientNormTeleport? = nil, teleportEvery: Int = 1) -> DescentTrace {
+                                teleportSteps: Int = 0, teleportStepNorm: Double = 0,
+                                teleportEvery: Int = 1) -> DescentTrace {
         let clock = ContinuousClock(), start = clock.now
         var W = initial
         var trace = DescentTrace(iteration: [0], lossGap: [loss(W)], distance: [], seconds: [0])
         for t in 0..<maxIterations where trace.iterationsToTolerance == nil {
-            if let teleport, t > 0, t % teleportEvery == 0 { W = teleport(W, input: X, objective).weights }
+            if teleportSteps > 0, t > 0, t % teleportEvery == 0 {
+                let before = loss(W)
+                W = teleport(W, steps: teleportSteps, stepNorm: teleportStepNorm)
+                trace.teleportLossChange = max(trace.teleportLossChange, abs(loss(W) - before) / before)
+            }
             let (_, g) = lossAndGradient(W, X, objective)
             for i in W.indices { W[i].add(g[i], scaledBy: -learningRate) }
             let L = loss(W)

@@ -106,6 +106,8 @@ public struct DescentTrace: Codable, Sendable {
     public var iterationsToTolerance: Int?
     /// Seconds until f - f* <= tolerance (nil when not reached).
     public var secondsToTolerance: Double?
+    /// Largest |f(after) - f(before)| / f(before) over the teleports (they should keep f).
+    public var teleportLossChange: Double = 0
 
     /// At most about `maxPoints` entries: all of the first ones, then log-spaced iterations
     /// (always keeping the last), for storage and plots.

@@ -132,17 +132,17 @@ public struct OrbitQuadratic: SymmetricObjective {
 
     /// Teleport by `steps` of gradient ascent on the group itself: z <- exp(alpha S) z with S
     /// = A z z^T - z z^T A, the gradient of ||A^(1/2) R z||^2 over skew-symmetric generators
-    /// of R at R = I (alpha normalised by ||S||). Converges to the closed-form target; used to
-    /// show that the critical points found by ascent are those where grad is an eigenvector.
+    /// of R at R = I, alpha = stepSize / (lambda_max ||z||^2). Converges to the closed-form
+    /// target; shows that the critical points found by ascent are where grad is an eigenvector.
     public func teleportByAscent(_ w: [Double], steps: Int, stepSize: Double) -> [Double] {
         var z = matVec(sqrtA, axpy(w, -1, minimizer))
         let n = dimension
         for _ in 0..<steps {
             let Az = matVec(A, z)
             let S = Matrix<Double>(rows: n, cols: n) { i, j in Az[i] * z[j] - z[i] * Az[j] }
-            let size = S.norm()
-            if size < 1e-300 { break }
-            z = matVec(matrixExp(S * (stepSize / size)), z)
+            let scale = beta * vdot(z, z)
+            if S.norm() <= 1e-300 * scale || scale == 0 { break }
+            z = matVec(matrixExp(S * (stepSize / scale)), z)
         }
         return axpy(minimizer, 1, matVec(inverseSqrtA, z))
     }
