@@ -210,7 +210,9 @@ extension Convergence {
 // MARK: - (2, 3) Error sequences and time to convergence
 
 extension Convergence {
-    /// rates.md: pooled fits e(t+1) = a e(t)^2 + b e(t) per problem and method;
+    /// rates.md: pooled fits e(t+1) = a e(t)^2 + b e(t) per problem and method, with e the
+    /// distance to w* and with the teleport-invariant sqrt(f - f*), over all pairs and over
+    /// the local ones;
     /// time_to_tolerance.md: iterations and seconds (teleports included) to the tolerance;
     /// descent_curves.csv (loss gap, distance, seconds per kept iteration) and error_pairs.csv
     /// (e(t), e(t+1)) for the figures.
@@ -219,9 +221,9 @@ extension Convergence {
         let comparisons = done.compactMap(\.result.descent)
         var curves = Table(columns: ["problem", "method", "seed", "iteration", "seconds", "loss_gap", "distance"])
         var pairs = Table(columns: ["problem", "method", "seed", "e_t", "e_next"])
-        var rates = Table(columns: ["problem", "method", "pairs fitted", "learning rate", "a (quadratic)", "b (linear)",
-                                    "rel. residual", "pairs"],
-                          alignments: [.left, .left, .left] + Array(repeating: .right, count: 5))
+        var rates = Table(columns: ["problem", "method", "error e(t)", "pairs fitted", "learning rate", "a (quadratic)",
+                                    "b (linear)", "rel. residual", "pairs"],
+                          alignments: [.left, .left, .left, .left] + Array(repeating: .right, count: 5))
         var timing = Table(columns: ["problem", "method", "tolerance", "reached", "iterations (median)",
                                      "iterations (min-max)", "seconds (median)", "GD/teleport iterations",
                                      "max loss change in a teleport"],
@@ -232,9 +234,14 @@ extension Convergence {
             let these = comparisons.filter { $0.problem == problem }
             guard let first = these.first else { continue }
             var medians: [String: Double] = [:]
-            for (method, trace, moments, local) in [
-                ("GD", \DescentComparison.gd, \DescentComparison.gdPairs, \DescentComparison.gdLocalPairs),
-                ("GD+teleport", \.teleport, \.teleportPairs, \.teleportLocalPairs)] {
+            typealias Moments = KeyPath<DescentComparison, ErrorPairMoments>
+            let methods: [(String, KeyPath<DescentComparison, DescentTrace>, [(String, String, Moments)])] = [
+                ("GD", \.gd, [("|w - w*|", "all", \.gdPairs), ("|w - w*|", "local", \.gdLocalPairs),
+                              ("sqrt(f - f*)", "all", \.gdLossPairs), ("sqrt(f - f*)", "local", \.gdLocalLossPairs)]),
+                ("GD+teleport", \.teleport, [("|w - w*|", "all", \.teleportPairs), ("|w - w*|", "local", \.teleportLocalPairs),
+                                             ("sqrt(f - f*)", "all", \.teleportLossPairs),
+                                             ("sqrt(f - f*)", "local", \.teleportLocalLossPairs)])]
+            for (method, trace, fitted) in methods {
                 for c in these {
                     let tr = c[keyPath: trace]
                     for i in tr.iteration.indices {
@@ -249,12 +256,14 @@ extension Convergence {
                                       num(tr.distance[i + 1], 8)])
                     }
                 }
-                for (scope, path) in [("all", moments), ("local", local)] {
+                for (error, scope, path) in fitted {
                     let pooled = these.map { $0[keyPath: path] }.reduce(ErrorPairMoments(), +)
                     guard pooled.pairs > 0 else { continue }
                     let fit = pooled.fit
-                    fits[problem.rawValue, default: [:]][scope == "all" ? method : method + " (local)"] = fit
-                    rates.append([problem.rawValue, method, scope == "all" ? "all" : "e(t) <= \(num(p.descent.localRadius))",
+                    let name = method + (error == "|w - w*|" ? "" : " loss") + (scope == "all" ? "" : " (local)")
+                    fits[problem.rawValue, default: [:]][name] = fit
+                    rates.append([problem.rawValue, method, error,
+                                  scope == "all" ? "all" : "e(t) <= \(num(p.descent.localRadius))",
                                   num(first.learningRate), num(fit.a), num(fit.b), num(fit.relativeResidual, 3),
                                   "\(fit.pairs)"])
                 }

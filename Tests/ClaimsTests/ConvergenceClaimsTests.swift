@@ -62,10 +62,15 @@ import Teleport
     /// Convergence mixes a quadratic and a linear term only with teleportation: on the
     /// non-quadratic Rosenbrock problem the local fit e(t+1) = a e(t)^2 + b e(t) of GD is
     /// linear (b near 1, a e negligible) while GD + teleport has a > 0 and a small b.
-    @Test func quadraticTermAppearsOnlyWithTeleport() {
+    /// Both with e the distance to w* and with the teleport-invariant e = sqrt(f - f*).
+    @Test(arguments: ["distance", "sqrt(f - f*)"])
+    func quadraticTermAppearsOnlyWithTeleport(_ error: String) {
         let runs = (0..<settings.descent.seeds).map { descentComparison(.rosenbrock, settings, seed: $0) }
-        let gd = runs.map(\.gdLocalPairs).reduce(ErrorPairMoments(), +).fit
-        let tp = runs.map(\.teleportLocalPairs).reduce(ErrorPairMoments(), +).fit
+        let (gdPath, tpPath) = error == "distance"
+            ? (\DescentComparison.gdLocalPairs, \DescentComparison.teleportLocalPairs)
+            : (\DescentComparison.gdLocalLossPairs, \DescentComparison.teleportLocalLossPairs)
+        let gd = runs.map { $0[keyPath: gdPath] }.reduce(ErrorPairMoments(), +).fit
+        let tp = runs.map { $0[keyPath: tpPath] }.reduce(ErrorPairMoments(), +).fit
         let r = settings.descent.localRadius
         #expect(gd.b > 0.99 && abs(gd.a) * r < 0.01 * gd.b, "GD: a = \(gd.a), b = \(gd.b)")
         #expect(tp.a > 0.1 && abs(tp.b) < 0.2, "GD+teleport: a = \(tp.a), b = \(tp.b)")

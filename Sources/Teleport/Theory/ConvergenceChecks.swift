@@ -441,6 +441,13 @@ public struct DescentComparison: Codable, Sendable {
     public var teleportPairs: ErrorPairMoments
     public var gdLocalPairs: ErrorPairMoments
     public var teleportLocalPairs: ErrorPairMoments
+    /// The same with the teleport-invariant error sqrt(f(w_t) - f*) (equivalent to the
+    /// distance near a non-degenerate minimum; a teleport keeps it while it can move the
+    /// iterate farther from w*), local ones with sqrt(f - f*) <= localRadius.
+    public var gdLossPairs: ErrorPairMoments
+    public var teleportLossPairs: ErrorPairMoments
+    public var gdLocalLossPairs: ErrorPairMoments
+    public var teleportLocalLossPairs: ErrorPairMoments
 }
 
 /// Check (3) (and the error sequences of (2)) for `problem` from starting point `seed`.
@@ -457,7 +464,13 @@ public func descentComparison(_ problem: TheoryProblem, _ settings: ConvergenceS
                                  gdPairs: ErrorPairMoments(errors: gd.distance),
                                  teleportPairs: ErrorPairMoments(errors: tp.distance),
                                  gdLocalPairs: ErrorPairMoments(errors: gd.distance, ceiling: d.localRadius),
-                                 teleportLocalPairs: ErrorPairMoments(errors: tp.distance, ceiling: d.localRadius))
+                                 teleportLocalPairs: ErrorPairMoments(errors: tp.distance, ceiling: d.localRadius),
+                                 gdLossPairs: ErrorPairMoments(errors: gd.lossGap.map { $0.squareRoot() }),
+                                 teleportLossPairs: ErrorPairMoments(errors: tp.lossGap.map { $0.squareRoot() }),
+                                 gdLocalLossPairs: ErrorPairMoments(errors: gd.lossGap.map { $0.squareRoot() },
+                                                                    ceiling: d.localRadius),
+                                 teleportLocalLossPairs: ErrorPairMoments(errors: tp.lossGap.map { $0.squareRoot() },
+                                                                          ceiling: d.localRadius))
     }
     switch problem {
     case .booth:
@@ -482,6 +495,7 @@ public func descentComparison(_ problem: TheoryProblem, _ settings: ConvergenceS
                                    teleportEvery: l.teleportEvery)
         return DescentComparison(problem: problem, seed: seed, learningRate: l.learningRate, tolerance: l.tolerance,
                                  gd: gd.thinned(), teleport: tp.thinned(), gdPairs: .init(), teleportPairs: .init(),
-                                 gdLocalPairs: .init(), teleportLocalPairs: .init())
+                                 gdLocalPairs: .init(), teleportLocalPairs: .init(), gdLossPairs: .init(),
+                                 teleportLossPairs: .init(), gdLocalLossPairs: .init(), teleportLocalLossPairs: .init())
     }
 }
