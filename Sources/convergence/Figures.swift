@@ -41,7 +41,8 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
     for (column, problem) in problems.enumerated() {
         let these = comparisons.filter { $0.problem.rawValue == problem }
         var panel = fig[0, column]
-        for (method, path) in [("GD", \DescentComparison.gd), ("GD+teleport", \.teleport)] {
+        for (method, path, color) in [("GD", \DescentComparison.gd, Color.tabBlue),
+                                      ("GD+teleport", \.teleport, Color.tabOrange)] {
             var x: [Double] = [], y: [Double] = []
             for c in these {
                 let tr = c[keyPath: path]
@@ -51,12 +52,12 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
                 }
             }
             guard !x.isEmpty else { continue }
-            panel.scatter(x, y, marker: .circle, label: method)
+            panel.scatter(x, y, marker: .circle, label: method, color: color, alpha: 0.5)
             if let fit = fits[problem]?[method + " (local)"], fit.a.isFinite {
                 let grid = logGrid(x.min()!, x.max()!, 50)
                 panel.line(grid, grid.map { fit.a * $0 * $0 + fit.b * $0 },
                            label: "\(method) local fit a=\(Table.number(fit.a, digits: 3)), b=\(Table.number(fit.b, digits: 3))",
-                           color: nil, style: .dashed)
+                           color: color, style: .dashed)
             }
         }
         panel.xScale = .log; panel.yScale = .log
@@ -70,12 +71,14 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
     fig = Figure(rows: 2, columns: all.count, size: (18, 8), dpi: 200)
     for (column, problem) in all.enumerated() {
         for c in comparisons where c.problem.rawValue == problem {
-            for (method, path, style) in [("GD", \DescentComparison.gd, LineStyle.solid),
-                                          ("GD+teleport", \.teleport, LineStyle.dashed)] {
+            for (method, path, style, color) in [("GD", \DescentComparison.gd, LineStyle.solid, Color.tabBlue),
+                                                 ("GD+teleport", \.teleport, LineStyle.dashed, Color.tabOrange)] {
                 let tr = c[keyPath: path]
-                let label = c.seed == 0 ? method : ""
-                fig[0, column].line(tr.iteration.map(Double.init), tr.lossGap, label: label, color: nil, style: style)
-                fig[1, column].line(tr.seconds, tr.lossGap, label: label, color: nil, style: style)
+                let label: String? = c.seed == 0 ? method : nil
+                // Iteration + 1 so that the start shows on the log axis.
+                fig[0, column].line(tr.iteration.map { Double($0 + 1) }, tr.lossGap, label: label, color: color,
+                                    style: style, alpha: 0.7)
+                fig[1, column].line(tr.seconds, tr.lossGap, label: label, color: color, style: style, alpha: 0.7)
             }
         }
         for row in 0..<2 {
@@ -84,7 +87,7 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
             fig[row, column].title = problem
         }
         fig[0, column].xScale = .log
-        fig[0, column].xLabel = "iteration"
+        fig[0, column].xLabel = "iteration + 1"
         fig[1, column].xLabel = "seconds"
     }
     warnings += try fig.save(to: output.file("descent.png").path)
