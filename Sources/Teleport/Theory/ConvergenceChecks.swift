@@ -109,6 +109,7 @@ public struct ConvergenceSettings: Codable, Sendable, Equatable {
     public static let quadraticProblemSeed: UInt64 = 2024
     public static let linearProblemSeed: UInt64 = 2305
 
+    /// A few seconds on two cores; the claims tests run it.
     public static let quick = ConvergenceSettings(
         quadraticSGD: .init(dimension: 10, smallestEigenvalue: 0.1, largestEigenvalue: 10, noise: 1,
                             initialDistance: 3, horizons: [10, 100], chunks: 2, trajectories: 200),
@@ -124,6 +125,8 @@ public struct ConvergenceSettings: Codable, Sendable, Equatable {
         leaky: .init(seeds: 2, learningRate: 1e-4, tolerance: 25, maxIterations: 3000, teleportEvery: 100,
                      teleportSteps: 1, teleportStepNorm: 0.01))
 
+    /// The `default` profile: T up to 1000 and more Monte Carlo trajectories, points and seeds
+    /// (a few minutes on two cores).
     public static let standard: ConvergenceSettings = {
         var s = quick
         s.quadraticSGD.horizons = [10, 100, 1000]
@@ -142,6 +145,8 @@ public struct ConvergenceSettings: Codable, Sendable, Equatable {
         return s
     }()
 
+    /// The paper states no sample sizes for these checks: `paper` is `standard` with more
+    /// Monte Carlo chunks, problems and seeds.
     public static let paper: ConvergenceSettings = {
         var s = standard
         s.quadraticSGD.chunks = 10
