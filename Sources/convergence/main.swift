@@ -1,2 +1,296 @@
-// Executable `convergence`: not implemented yet.
-print("convergence: not implemented yet")
+// Executable `convergence`: Result 1 of PROTOCOL.md, the convergence theory of the paper's
+// Section 3 checked numerically.
+//
+//   (1) Theorem (SGD with teleportation): min_t E[max_g ||grad L(g.w_t)||^2] versus the bound
+//       2 beta (L(w0) - L*) / sqrt(T-1) + beta sigma^2 / sqrt(T-1), eta = 1 / (beta sqrt(T-1)),
+//       on a stochastic quadratic (closed-form teleport) and a two-layer linear regression
+//       (bounded teleport search, beta estimated from Hessian eigenvalues).
+//   (2) Teleportation and Newton's method: after teleporting, the gradient is a Hessian
+//       eigenvector (GD step = damped Newton step); error sequences e(t+1) = a e(t)^2 + b e(t).
+//   (3) Time to convergence, teleport cost included: GD versus GD + teleport.
+//
+// The problems and procedures live in the Teleport library (Theory/); this file lists the
+// runs, executes them, and writes the tables (and the figures, Figures.swift).
+import Experiments
+import Foundation
+import Teleport
+
+/// One run: a part of the check, a problem, a horizon (part 1 only) and a seed.
+struct ConvergenceRun: RunDescriptor {
+    enum Part: String, Codable { case sgd, newton, descent }
+    enum Problem: String, Codable { case quadratic, linear, booth, rosenbrock, leakyReLU = "leaky-relu" }
+    var part: Part
+    var problem: Problem
+    var horizon: Int?
+    var seed: Int
+    var key: String {
+        if let horizon { return runKey(part.rawValue, problem.rawValue, String(format: "T-%04d", horizon), seed: seed) }
+        return runKey(part.rawValue, problem.rawValue, seed: seed)
+    }
+    var theoryProblem: TheoryProblem { TheoryProblem(rawValue: problem.rawValue)! }
+}
+
+struct Convergence: Experiment {
+    typealias Params = ConvergenceSettings
+    typealias Run = ConvergenceRun
+
+    /// What a run produces (one of the three).
+    struct Result: Codable, Sendable {
+        var sgd: SGDChunk?
+        var newton: [NewtonRow]?
+        var descent: DescentComparison?
+    }
+
+    static let name = "convergence"
+    static let abstract = "Section 3 theory checked numerically: SGD+teleport bound, Newton alignment, time to convergence."
+
+    /// The profiles: every value is in `ConvergenceSettings` (Teleport/Theory/ConvergenceChecks.swift),
+    /// shared with the claims tests.
+    func params(for profile: Profile) -> Params {
+        switch profile {
+        case .quick: .quick
+        case .default: .standard
+        case .paper: .paper
+        }
+    }
+
+    func runs(params p: Params, datasets: [String]) -> [Run] {
+        var runs: [Run] = []
+        for T in p.quadraticSGD.horizons {
+            runs += (0..<p.quadraticSGD.chunks).map { Run(part: .sgd, problem: .quadratic, horizon: T, seed: $0) }
+        }
+        for T in p.linearSGD.horizons {
+            runs += (0..<p.linearSGD.chunks).map { Run(part: .sgd, problem: .linear, horizon: T, seed: $0) }
+        }
+        runs.append(Run(part: .newton, problem: .booth, seed: 0))
+        runs += (0..<p.newton.quadratics).map { Run(part: .newton, problem: .quadratic, seed: $0) }
+        runs.append(Run(part: .newton, problem: .rosenbrock, seed: 0))
+        for problem in [Run.Problem.booth, .quadratic, .rosenbrock] {
+            runs += (0..<p.descent.seeds).map { Run(part: .descent, problem: problem, seed: $0) }
+        }
+        runs += (0..<p.leaky.seeds).map { Run(part: .descent, problem: .leakyReLU, seed: $0) }
+        return runs
+    }
+
+    func execute(_ run: Run, params p: Params, shared: Void, context: RunContext) throws -> Result {
+        switch (run.part, run.problem) {
+        case (.sgd, .quadratic):
+            return Result(sgd: quadraticSGDChunk(p.quadraticSGD, steps: run.horizon!, seed: run.seed))
+        case (.sgd, _):
+            // beta, L* and sigma^2 of the linear problem: computed once, shared by its runs.
+            let setup = try context.cached("linear-setup") { linearSGDSetup(p.linearSGD) }
+            return Result(sgd: linearSGDChunk(p.linearSGD, setup: setup, steps: run.horizon!, seed: run.seed))
+        case (.newton, _):
+            return Result(newton: newtonCheck(run.theoryProblem, p.newton, seed: run.seed))
+        case (.descent, _):
+            let comparison = descentComparison(run.theoryProblem, p, seed: run.seed)
+            try context.checkFinite(comparison.gd.lossGap.last ?? .nan, epoch: 0, what: "GD loss")
+            return Result(descent: comparison)
+        }
+    }
+
+    struct Statistics: Encodable, Sendable {
+        var theorem: [String: [TheoremCheck]]
+        var newton: [String: NewtonSummary]
+        var fits: [String: [String: QuadraticLinearFit]]
+        var iterationsToTolerance: [String: [String: [Int?]]]
+    }
+
+    func summarize(_ results: RunResults<Self>, params p: Params, output: OutputFolder) throws -> Statistics {
+        let done = results.completed
+        let theorem = try writeTheorem(done, output: output)
+        let newton = try writeNewton(done, output: output)
+        let (fits, iterations) = try writeDescent(done, params: p, output: output)
+        for warning in try writeFigures(output: output, theorem: theorem, comparisons: done.compactMap(\.result.descent),
+                                        fits: fits) {
+            print("figure warning: \(warning)")
+        }
+        return Statistics(theorem: theorem, newton: newton, fits: fits, iterationsToTolerance: iterations)
+    }
+}
+
+// MARK: - (1) The theorem's two sides
+
+extension Convergence {
+    /// theorem.md: per problem and T, the bound beside the measured minima; sgd_curves.csv:
+    /// the per-iteration Monte Carlo means behind them.
+    func writeTheorem(_ done: [(run: Run, result: Result)], output: OutputFolder) throws -> [String: [TheoremCheck]] {
+        var table = Table(columns: ["problem", "T", "eta", "beta", "L(w0)-L*", "sigma^2", "bound",
+                                    "min_t E max_g|grad|^2 (SGD+teleport)", "± s.e.", "argmin t",
+                                    "min_t E|grad|^2 (SGD)", "min_t E max_g|grad|^2 (SGD)", "runs",
+                                    "max Hessian eig. visited", "holds"],
+                          alignments: [.left] + Array(repeating: .right, count: 14))
+        var curves = Table(columns: ["problem", "T", "t", "sgd_grad_sq", "sgd_orbit_max_grad_sq",
+                                     "teleport_orbit_max_grad_sq", "teleport_orbit_max_grad_sq_se", "bound"])
+        var checks: [String: [TheoremCheck]] = [:]
+        for problem in [Run.Problem.quadratic, .linear] {
+            let chunks = done.filter { $0.run.part == .sgd && $0.run.problem == problem }
+            for T in Set(chunks.map { $0.run.horizon! }).sorted() {
+                let these = chunks.filter { $0.run.horizon == T }.compactMap(\.result.sgd)
+                let c = TheoremCheck(chunks: these)
+                checks[problem.rawValue, default: []].append(c)
+                table.append([problem.rawValue, "\(T)", num(c.learningRate), num(c.constants.beta),
+                              num(c.constants.initialGap), num(c.constants.sigmaSquared), num(c.bound),
+                              num(c.teleportMin), num(c.teleportStandardError), "\(c.teleportArgmin)",
+                              num(c.sgdGradientMin), num(c.sgdOrbitMaxMin), "\(c.trajectories)",
+                              c.visitedSmoothness.map { num($0) } ?? "-", c.holds ? "yes" : "NO"])
+                var tele = these[0].teleportOrbitMax, sgd = these[0].sgdSquaredGradientNorm, orbit = these[0].sgdOrbitMax
+                for x in these.dropFirst() {
+                    tele.merge(x.teleportOrbitMax); sgd.merge(x.sgdSquaredGradientNorm); orbit.merge(x.sgdOrbitMax)
+                }
+                let (tm, ts, sm, om) = (tele.mean, tele.standardError, sgd.mean, orbit.mean)
+                for t in 0..<T {
+                    curves.append([problem.rawValue, "\(T)", "\(t)", num(sm[t], 6), num(om[t], 6), num(tm[t], 6),
+                                   num(ts[t], 6), num(c.bound, 6)])
+                }
+            }
+        }
+        try output.write(table, name: "theorem")
+        try output.write(text: curves.csv(), name: "sgd_curves.csv")
+        return checks
+    }
+}
+
+// MARK: - (2) Newton alignment
+
+/// Medians over starting points of the alignment before and after teleporting.
+struct NewtonSummary: Encodable, Sendable {
+    var points: Int
+    var residualBefore: Double
+    var residualTeleported: Double
+    var residualAscent: Double?
+    var cosineBefore: Double
+    var cosineTeleported: Double
+    var stepGapRatioBefore: Double
+    var stepGapRatioTeleported: Double
+}
+
+extension Convergence {
+    /// newton.md: per problem, medians of ||Hg - rho g|| / ||Hg|| and cos(g, H^-1 g) at the
+    /// starting points and at their teleport targets; newton_points.csv: every point.
+    func writeNewton(_ done: [(run: Run, result: Result)], output: OutputFolder) throws -> [String: NewtonSummary] {
+        let rows = done.flatMap { $0.result.newton ?? [] }
+        var points = Table(columns: ["problem", "seed", "start", "residual_before", "residual_teleported",
+                                     "residual_ascent", "cosine_before", "cosine_teleported",
+                                     "step_gap_ratio_before", "step_gap_ratio_teleported"])
+        for r in rows {
+            points.append([r.problem.rawValue, "\(r.seed)", "\(r.start)", num(r.before.eigenResidual, 6),
+                           num(r.teleported.eigenResidual, 6), r.ascent.map { num($0.eigenResidual, 6) } ?? "",
+                           num(r.before.newtonCosine, 8), num(r.teleported.newtonCosine, 8),
+                           num(r.stepGapRatioBefore, 6), num(r.stepGapRatioTeleported, 6)])
+        }
+        try output.write(text: points.csv(), name: "newton_points.csv")
+        var table = Table(columns: ["problem", "points", "residual before", "residual teleported",
+                                    "residual ascent teleport", "cos(g, H^-1 g) before", "cos teleported",
+                                    "gap ratio after 1/rho step, before", "gap ratio, teleported"],
+                          alignments: [.left] + Array(repeating: .right, count: 8))
+        var summaries: [String: NewtonSummary] = [:]
+        for problem in TheoryProblem.allCases {
+            let these = rows.filter { $0.problem == problem }
+            guard !these.isEmpty else { continue }
+            let ascent = these.compactMap { $0.ascent?.eigenResidual }
+            let s = NewtonSummary(points: these.count,
+                                  residualBefore: Stats.median(these.map(\.before.eigenResidual)),
+                                  residualTeleported: Stats.median(these.map(\.teleported.eigenResidual)),
+                                  residualAscent: ascent.isEmpty ? nil : Stats.median(ascent),
+                                  cosineBefore: Stats.median(these.map(\.before.newtonCosine)),
+                                  cosineTeleported: Stats.median(these.map(\.teleported.newtonCosine)),
+                                  stepGapRatioBefore: Stats.median(these.map(\.stepGapRatioBefore)),
+                                  stepGapRatioTeleported: Stats.median(these.map(\.stepGapRatioTeleported)))
+            summaries[problem.rawValue] = s
+            table.append([problem.rawValue, "\(s.points)", num(s.residualBefore), num(s.residualTeleported),
+                          s.residualAscent.map { num($0) } ?? "-", num(s.cosineBefore, 6), num(s.cosineTeleported, 10),
+                          num(s.stepGapRatioBefore), num(s.stepGapRatioTeleported)])
+        }
+        try output.write(table, name: "newton")
+        return summaries
+    }
+}
+
+// MARK: - (2, 3) Error sequences and time to convergence
+
+extension Convergence {
+    /// rates.md: pooled fits e(t+1) = a e(t)^2 + b e(t) per problem and method, with e the
+    /// distance to w* and with the teleport-invariant sqrt(f - f*), over all pairs and over
+    /// the local ones;
+    /// time_to_tolerance.md: iterations and seconds (teleports included) to the tolerance;
+    /// descent_curves.csv (loss gap, distance, seconds per kept iteration) and error_pairs.csv
+    /// (e(t), e(t+1)) for the figures.
+    func writeDescent(_ done: [(run: Run, result: Result)], params p: Params, output: OutputFolder) throws
+        -> ([String: [String: QuadraticLinearFit]], [String: [String: [Int?]]]) {
+        let comparisons = done.compactMap(\.result.descent)
+        var curves = Table(columns: ["problem", "method", "seed", "iteration", "seconds", "loss_gap", "distance"])
+        var pairs = Table(columns: ["problem", "method", "seed", "e_t", "e_next"])
+        var rates = Table(columns: ["problem", "method", "error e(t)", "pairs fitted", "learning rate", "a (quadratic)",
+                                    "b (linear)", "rel. residual", "pairs"],
+                          alignments: [.left, .left, .left, .left] + Array(repeating: .right, count: 5))
+        var timing = Table(columns: ["problem", "method", "tolerance", "reached", "iterations (median)",
+                                     "iterations (min-max)", "seconds (median)", "GD/teleport iterations",
+                                     "max loss change in a teleport"],
+                           alignments: [.left, .left] + Array(repeating: .right, count: 7))
+        var fits: [String: [String: QuadraticLinearFit]] = [:]
+        var iterations: [String: [String: [Int?]]] = [:]
+        for problem in TheoryProblem.allCases {
+            let these = comparisons.filter { $0.problem == problem }
+            guard let first = these.first else { continue }
+            var medians: [String: Double] = [:]
+            typealias Moments = KeyPath<DescentComparison, ErrorPairMoments>
+            let methods: [(String, KeyPath<DescentComparison, DescentTrace>, [(String, String, Moments)])] = [
+                ("GD", \.gd, [("|w - w*|", "all", \.gdPairs), ("|w - w*|", "local", \.gdLocalPairs),
+                              ("sqrt(f - f*)", "all", \.gdLossPairs), ("sqrt(f - f*)", "local", \.gdLocalLossPairs)]),
+                ("GD+teleport", \.teleport, [("|w - w*|", "all", \.teleportPairs), ("|w - w*|", "local", \.teleportLocalPairs),
+                                             ("sqrt(f - f*)", "all", \.teleportLossPairs),
+                                             ("sqrt(f - f*)", "local", \.teleportLocalLossPairs)])]
+            for (method, trace, fitted) in methods {
+                for c in these {
+                    let tr = c[keyPath: trace]
+                    for i in tr.iteration.indices {
+                        curves.append([problem.rawValue, method, "\(c.seed)", "\(tr.iteration[i])",
+                                       num(tr.seconds[i], 6), num(tr.lossGap[i], 8),
+                                       tr.distance.isEmpty ? "" : num(tr.distance[i], 8)])
+                    }
+                    // Consecutive kept entries are consecutive iterations at the start of a trace.
+                    for i in tr.iteration.indices.dropLast() where tr.iteration[i + 1] == tr.iteration[i] + 1
+                        && !tr.distance.isEmpty {
+                        pairs.append([problem.rawValue, method, "\(c.seed)", num(tr.distance[i], 8),
+                                      num(tr.distance[i + 1], 8)])
+                    }
+                }
+                for (error, scope, path) in fitted {
+                    let pooled = these.map { $0[keyPath: path] }.reduce(ErrorPairMoments(), +)
+                    guard pooled.pairs > 0 else { continue }
+                    let fit = pooled.fit
+                    let name = method + (error == "|w - w*|" ? "" : " loss") + (scope == "all" ? "" : " (local)")
+                    fits[problem.rawValue, default: [:]][name] = fit
+                    rates.append([problem.rawValue, method, error,
+                                  scope == "all" ? "all" : "e(t) <= \(num(p.descent.localRadius))",
+                                  num(first.learningRate), num(fit.a), num(fit.b), num(fit.relativeResidual, 3),
+                                  "\(fit.pairs)"])
+                }
+                let its = these.map { $0[keyPath: trace].iterationsToTolerance }
+                iterations[problem.rawValue, default: [:]][method] = its
+                let reached = its.compactMap { $0 }.map(Double.init)
+                let secs = these.compactMap { $0[keyPath: trace].secondsToTolerance }
+                medians[method] = Stats.median(reached)
+                timing.append([problem.rawValue, method, num(first.tolerance), "\(reached.count)/\(these.count)",
+                               num(Stats.median(reached)),
+                               reached.isEmpty ? "-" : "\(Int(reached.min()!))-\(Int(reached.max()!))",
+                               num(Stats.median(secs), 3), "",
+                               method == "GD" ? "" : num(these.map { $0[keyPath: trace].teleportLossChange }.max() ?? 0, 3)])
+            }
+            if let g = medians["GD"], let t = medians["GD+teleport"] {
+                timing.rows[timing.rows.count - 1][7] = num(g / t, 3)
+            }
+        }
+        try output.write(rates, name: "rates")
+        try output.write(timing, name: "time_to_tolerance")
+        try output.write(text: curves.csv(), name: "descent_curves.csv")
+        try output.write(text: pairs.csv(), name: "error_pairs.csv")
+        return (fits, iterations)
+    }
+}
+
+/// A number for a table cell.
+func num(_ x: Double, _ digits: Int = 4) -> String { Table.number(x, digits: digits) }
+
+ExperimentCommand<Convergence>.main()
