@@ -4,13 +4,8 @@
 //   descent.png      loss gap against iteration and against seconds, GD vs GD + teleport
 import Experiments
 import Foundation
-import Teleport
-
-// The figure library is not in this build yet (its module is an empty placeholder), so the
-// drawing code is compiled only with -D CONVERGENCE_FIGURES; without it the data tables are
-// written and no figure.
-#if canImport(Plot) && CONVERGENCE_FIGURES
 import Plot
+import Teleport
 
 /// Draws the three figures into `output`; returns the plot library's warnings.
 func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
@@ -98,13 +93,3 @@ func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
 func logGrid(_ a: Double, _ b: Double, _ count: Int) -> [Double] {
     (0..<count).map { a * pow(b / a, Double($0) / Double(count - 1)) }
 }
-
-#else
-
-/// The figure library is not available in this build: the figures' data is in the CSV tables.
-func writeFigures(output: OutputFolder, theorem: [String: [TheoremCheck]],
-                  comparisons: [DescentComparison], fits: [String: [String: QuadraticLinearFit]]) throws -> [String] {
-    []
-}
-
-#endif
