@@ -14,9 +14,14 @@ public struct LayerPair<Scalar: BLASScalar> {
     public var U: Variable<Scalar>
     /// The inner weight W[m].
     public var V: Variable<Scalar>
+    /// The next layer's input after the action, sigma(g V h) = sigma(V' h) (reused by
+    /// `transformPairs` instead of recomputing the product V' h).
+    public var output: Variable<Scalar>
 
     @inlinable
-    public init(U: Variable<Scalar>, V: Variable<Scalar>) { self.U = U; self.V = V }
+    public init(U: Variable<Scalar>, V: Variable<Scalar>, output: Variable<Scalar>) {
+        self.U = U; self.V = V; self.output = output
+    }
 }
 
 /// g . (U, V) with layer input h: V -> g V, U -> U sigma(V h) pinv(sigma(g V h)).
@@ -24,8 +29,8 @@ public struct LayerPair<Scalar: BLASScalar> {
 public func groupAction<Scalar>(_ g: Variable<Scalar>, U: Variable<Scalar>, V: Variable<Scalar>,
                                 h: Variable<Scalar>) -> LayerPair<Scalar> {
     let Vh = matmul(V, h)
-    let gVh = matmul(g, Vh)
-    return LayerPair(U: matmul(matmul(U, sigma(Vh)), pinv(sigma(gVh))), V: matmul(g, V))
+    let sigmaGVh = sigma(matmul(g, Vh))
+    return LayerPair(U: matmul(matmul(U, sigma(Vh)), pinv(sigmaGVh)), V: matmul(g, V), output: sigmaGVh)
 }
 
 /// The action of g = I + T, T in the Lie algebra gl(k).
@@ -56,7 +61,7 @@ public func transformPairs<Scalar>(_ W: [Variable<Scalar>], input X: Variable<Sc
         let pair = groupAction(g[m], U: out[m + 1], V: out[m], h: h)
         out[m + 1] = pair.U
         out[m] = pair.V
-        h = sigma(matmul(out[m], h))
+        h = pair.output
     }
     return out
 }

@@ -24,7 +24,9 @@ public func lieAlgebraAction<Scalar>(_ T: Variable<Scalar>, U: Variable<Scalar>,
                                      h: Variable<Scalar>, hPinv: Variable<Scalar>? = nil) -> LayerPair<Scalar> {
     let s = sigma(matmul(V, h))
     let gs = s + matmul(T, s)
-    return LayerPair(U: U - matmul(U, T), V: matmul(sigmaInverse(gs), hPinv ?? pinv(h)))
+    let newV = matmul(sigmaInverse(gs), hPinv ?? pinv(h))
+    // The action is first order only: sigma(V' h) is recomputed, not taken to be (I + T) s.
+    return LayerPair(U: U - matmul(U, T), V: newV, output: sigma(matmul(newV, h)))
 }
 
 /// Applies `lieAlgebraAction` with T[m] to every pair (W[m+1], W[m]) in order m = 0, 1, ...,
@@ -42,7 +44,7 @@ public func lieAlgebraTeleport<Scalar>(_ W: [Variable<Scalar>], input X: Variabl
         let pair = lieAlgebraAction(t, U: out[m + 1], V: out[m], h: h)
         out[m + 1] = pair.U
         out[m] = pair.V
-        h = sigma(matmul(out[m], h))
+        h = pair.output
     }
     return out
 }

@@ -37,15 +37,6 @@ func tensorBenchmarks() -> [Benchmark] {
                 _ = grad(of: loss, wrt: params)
             }
         },
-        Benchmark("autodiff/grad-norm-ascent",
-                  "10 ascent steps of |dL/dW(g.W)|^2 in T, g = I + T on both layer pairs, batch 200, Float32",
-                  repeats: 11) {
-            let (w, x, labels) = mnistShapedProblem(batch: 200)
-            return {
-                var weights = w
-                for _ in 0..<10 { weights = gradientNormAscentStep(weights, x: x, labels: labels, lr: 1e-4) }
-            }
-        },
     ]
 }
 
@@ -66,34 +57,4 @@ private func mlpLoss(_ w: [Variable<Float>], x: Variable<Float>, labels: [Int]) 
     var h = x
     for layer in w.dropLast() { h = matmul(layer, h).leakyReLU(0.1) }
     return matmul(w[w.count - 1], h).crossEntropy(labels: labels)
-}
-
-/// One gradient-norm ascent step on all consecutive layer pairs at once (the shape of the work
-/// in gradient-norm teleportation): T_m = 0, f(T) = |dL/dW(g.W)|^2 with g_m = I + T_m acting
-/// on pair m as V -> g V, U -> U sigma(V h) pinv(sigma(g V h)) (pairs in order, hidden inputs
-/// recomputed), then T_m <- lr df/dT_m and the action applied.
-private func gradientNormAscentStep(_ w: [Matrix<Float>], x: Matrix<Float>, labels: [Int],
-                                    lr: Float) -> [Matrix<Float>] {
-    /// The weights after g_m = I + T_m acts on every pair in order, and the pre-activation
-    /// of the first layer (reused by the loss).
-    func act(_ w: [Variable<Float>], _ t: [Variable<Float>]) -> [Variable<Float>] {
-        var w = w
-        var h = Variable(x)
-        for m in 0..<(w.count - 1) {
-            let v = w[m], u = w[m + 1]
-            let gv = matmul(eye(v.rows) + t[m], v)
-            let hNext = matmul(gv, h).leakyReLU(0.1)
-            w[m + 1] = matmul(matmul(u, matmul(v, h).leakyReLU(0.1)), pinv(hNext))
-            w[m] = gv
-            h = hNext
-        }
-        return w
-    }
-    let t = (0..<(w.count - 1)).map { Variable(Matrix<Float>.zeros(w[$0].rows, w[$0].rows), requiresGrad: true) }
-    let params = act(w.map { Variable($0) }, t)
-    let loss = mlpLoss(params, x: Variable(x), labels: labels)
-    let grads = grad(of: loss, wrt: params, createGraph: true)
-    let f = sum(grads.map { $0.squaredNorm() })
-    let dT = grad(of: f, wrt: t)
-    return act(w.map { Variable($0) }, dT.map { Variable($0.value * lr) }).map(\.value)
 }

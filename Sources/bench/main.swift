@@ -55,6 +55,7 @@ func allBenchmarks() -> [Benchmark] {
     // Each area appends its entries here.
     all += tensorBenchmarks()
     all += trainingBenchmarks()
+    all += teleportBenchmarks()
     all += plotBenchmarks()
     return all
 }

@@ -1,0 +1,72 @@
+import Foundation
+import Autodiff
+import Teleport
+
+/// Teleportation and the statistics phi and psi on the paper's architectures (random data of
+/// the right shapes; the cost does not depend on the values).
+func teleportBenchmarks() -> [Benchmark] {
+    [
+        Benchmark("teleport/grad-norm/mnist-mlp",
+                  "gradient-norm teleport, 10 ascent steps, batch 200, 784-16-10-10, Float32") {
+            let (W, X, objective) = problem(.mnist, batch: 200)
+            let teleport = GradientNormTeleport(steps: 10, learningRate: 1e-4, cap: .infinity)
+            return { _ = teleport(W, input: X, objective) }
+        },
+        Benchmark("teleport/grad-norm/cifar-mlp",
+                  "gradient-norm teleport, 10 ascent steps, batch 200, 3072-128-32-10, Float32", repeats: 5) {
+            let (W, X, objective) = problem(.cifar, batch: 200)
+            let teleport = GradientNormTeleport(steps: 10, learningRate: 1e-4, cap: .infinity)
+            return { _ = teleport(W, input: X, objective) }
+        },
+        Benchmark("teleport/sharpness/mnist-mlp",
+                  "one sharpness ascent step (9 radii x 10 directions), batch 2000, 784-16-10-10", repeats: 3) {
+            let (W, X, objective) = problem(.mnist, batch: 2000)
+            let teleport = SharpnessTeleport(steps: 1, learningRate: 5e-2, direction: .increase,
+                                             directionsPerRadius: 10, cap: .infinity)
+            return {
+                var rng = SeededGenerator(seed: 1)
+                _ = teleport(W, input: X, objective, using: &rng)
+            }
+        },
+        Benchmark("teleport/curvature/mnist-mlp",
+                  "one curvature step (third derivative along exp(tM)), batch 2000, 784-16-10-10", repeats: 5) {
+            let (W, X, _) = problem(.mnist, batch: 2000)
+            let teleport = CurvatureTeleport(steps: 1, learningRate: 0.2, direction: .increase)
+            return {
+                var rng = SeededGenerator(seed: 1)
+                _ = teleport(W, input: X, using: &rng)
+            }
+        },
+        Benchmark("statistic/phi/mnist-mlp", "phi: 20 radii x 20 batches of 200, 784-16-10-10", repeats: 5) {
+            let (W, X, objective) = problem(.mnist, batch: 200)
+            let radii = sharpnessRadii(start: 0.001, end: 0.2, step: 0.01)
+            return {
+                var rng = SeededGenerator(seed: 1)
+                _ = phi(W, radii: radii, batches: 20, using: &rng) { _ in (X, objective) }
+            }
+        },
+        Benchmark("statistic/psi/mnist-mlp", "psi: 20 draws on batches of 200, 784-16-10-10, Float64", repeats: 5) {
+            let (W, X, _) = problem(.mnist, batch: 200)
+            let Wd = W.map { Matrix<Double>($0) }, Xd = Matrix<Double>(X)
+            return {
+                var rng = SeededGenerator(seed: 1)
+                _ = psi(Wd, draws: 20, using: &rng) { _ in Xd }
+            }
+        },
+        Benchmark("meta/lstm-update-tele-step",
+                  "one LSTM(update,tele) step on the [20,20,20,20] regression, Float32", repeats: 5) {
+            let problem = RegressionProblem<Float>(dimensions: [20, 20, 20, 20], seed: 1)
+            let optimizer = LSTMUpdateTeleport<Float>(weightShapes: problem.weightShapes, seed: 1)
+            let W = problem.initialWeights.map { Variable($0) }
+            return { _ = optimizer.step(W, problem: problem, state: optimizer.initialState()) }
+        },
+    ]
+}
+
+/// PyTorch-style weights of `shape`, a random batch in the paper's layout, random labels.
+private func problem(_ shape: MLPShape, batch: Int) -> ([Matrix<Float>], Matrix<Float>, Objective<Float>) {
+    var rng = SeededGenerator(seed: 2)
+    let W = shape.matrices(shape.initialParameters(seed: 1, as: Float.self))
+    let X = Matrix<Float>(rows: shape.inputSize, cols: batch) { _, _ in Float(rng.uniform()) }
+    return (W, X, .classification(labels: (0..<batch).map { _ in rng.int(below: shape.outputSize) }))
+}
