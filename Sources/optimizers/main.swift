@@ -7,7 +7,9 @@
 // gradient-norm teleport (ascent on ||dL/dW||^2 along the symmetry orbit) on a random batch
 // of training samples, and the optimizer's state is reset. Per epoch we record the mean
 // training loss, the test loss and accuracy, and the cumulative training time (teleports
-// included, evaluation excluded).
+// included, evaluation excluded), plus ||dL/dW||^2 on each teleport batch before and after.
+// The table gives, per optimizer, the epochs and seconds the mean training-loss curve takes
+// to fall below a threshold the baseline reaches (1.1 x its mean final training loss).
 
 import Datasets
 import Experiments
