@@ -131,6 +131,7 @@ struct Generalization: Experiment {
         var phiBefore: Double, phiAfter: Double     // means over runs
         var psiBefore: Double, psiAfter: Double
         var movedAsIntended: Int        // runs whose targeted quantity moved in `direction`
+        var diverged: Int               // runs whose loss stopped being finite (not in the means)
     }
 
     struct BaselineRow: Codable, Sendable {
@@ -151,14 +152,16 @@ struct Generalization: Experiment {
     static let abstract = "Result 3: teleporting to change sharpness or curvature, effect on validation loss (Fig 4)."
     static let datasets = DatasetName.allCases.map(\.rawValue)
 
-    /// Cost (measured, 2 shared cores): one sharpness-teleport step on a batch of 2000 is about
-    /// 0.5 s with 2 directions per radius (the pinv of the 784 x 2000 input dominates; 100
-    /// directions: ~25x more), one curvature step about 0.05 s; an SGD epoch on 50k samples
-    /// about 0.5 s. `default` keeps the schedule with fewer runs and directions (the 100-epoch
-    /// baseline is cut at epoch 40, where the variants stop); `quick` also halves the teleport
-    /// batch and shortens training after the teleport. The quick profile keeps the full training
-    /// set: the curvature steps from a less trained point (e.g. epoch 4 on a 10k subset) have
-    /// dkappa/dt of a few hundred, so t = lr dkappa/dt overflows exp(tM).
+    /// Sizing (measured on 2 cores shared with other jobs): a sharpness-teleport step on a batch
+    /// of 2000 with 2 directions per radius takes about 1.2-2.4 s wall (the pinv of the
+    /// 784 x 2000 input and 18 forward/backward passes; 100 directions per radius multiply the
+    /// latter by 50), so "decrease phi" (100 steps) dominates; a curvature step is cheap (a
+    /// psi run costs about as much as its 25 SGD epochs, 17-44 s). `default` keeps the schedule
+    /// with 2 runs and 2 directions per radius and cuts the baseline at epoch 40, where the
+    /// variants stop: 5.7 CPU-minutes. `quick` halves the teleport batch, uses 1 direction per
+    /// radius and trains 4 epochs after the teleport: 2.0 CPU-minutes. It keeps the whole
+    /// training set and epoch 20: from a less trained point (epoch 4 on a 10k subset) the
+    /// curvature slopes dkappa/dt are a few hundred and t = lr dkappa/dt overflows exp(tM).
     func params(for profile: Profile) -> Params {
         switch profile {
         case .quick:
@@ -340,7 +343,11 @@ struct Generalization: Experiment {
                     let v = Run.Variant(objective: o, direction: d)
                     let done = results.completed.filter { $0.run.dataset == name && $0.run.variant == v }
                         .map(\.result).filter { $0.before != nil && $0.after != nil && $0.curves.testLoss.count > last }
-                    guard !done.isEmpty else { continue }
+                    let diverged = results.diverged.filter { $0.run.dataset == name && $0.run.variant == v }.count
+                    guard !done.isEmpty else {
+                        if diverged > 0 { table.append([name, "\(d.rawValue) \(o.rawValue)", "0", "", "", "", "", "\(diverged) diverged"]) }
+                        continue
+                    }
                     groups.append((v, done))
                     let finals = done.map { $0.curves.testLoss[last] }
                     let moved = done.filter { r in
@@ -354,14 +361,14 @@ struct Generalization: Experiment {
                         finalTestAccuracy: Stats.mean(done.map { $0.curves.testAccuracy[last] }),
                         phiBefore: Stats.mean(done.map { $0.before!.phi }), phiAfter: Stats.mean(done.map { $0.after!.phi }),
                         psiBefore: Stats.mean(done.map { $0.before!.psi }), psiAfter: Stats.mean(done.map { $0.after!.psi }),
-                        movedAsIntended: moved)
+                        movedAsIntended: moved, diverged: diverged)
                     rows.append(row)
                     table.append([name, "\(d.rawValue) \(o.rawValue)", "\(done.count)",
                                   Table.meanStd(row.finalTestLoss, row.finalTestLossStd, digits: 4),
                                   Table.number(row.finalTestAccuracy),
                                   "\(Table.number(row.phiBefore)) → \(Table.number(row.phiAfter))",
                                   "\(Table.number(row.psiBefore)) → \(Table.number(row.psiAfter))",
-                                  "\(moved)/\(done.count)"])
+                                  "\(moved)/\(done.count)" + (diverged > 0 ? ", \(diverged) diverged" : "")])
                 }
             }
             try writeFigures(name: name, baseline: base, groups: groups, params: params, output: output)
