@@ -6,7 +6,8 @@
 // epoch 15, trains to epoch 40 and, during epoch 20, teleports on successive random batches of
 // 2000 training samples, each teleport just before one of the epoch's first mini-batches
 // (PROTOCOL.md, Result 3). phi and psi are measured just before the first and just after the
-// last teleport on fixed batches and directions, as evidence that the teleport moved them.
+// last teleport on fixed batches and directions, as evidence that the teleport moved them
+// (the "after" point also includes the SGD mini-batches between teleports, at most 9 of 20).
 //
 // Epochs are counted from 1; "the weights after epoch 15" are those the baseline holds once it
 // has trained 15 epochs. The baseline is its own run (its curves are the figure's black lines);
