@@ -1,2 +1,382 @@
-// Executable `generalization`: not implemented yet.
-print("generalization: not implemented yet")
+// Result 3 of the paper (Fig 4): teleporting to change the sharpness phi or the curvature psi
+// of the point SGD is at, and the effect on validation loss.
+//
+// For each dataset: one SGD baseline (batch 20, sequential order). Every variant, an objective
+// (phi, psi) and a direction (increase, decrease), starts from the baseline's weights after
+// epoch 15, trains to epoch 40 and, during epoch 20, teleports on successive random batches of
+// 2000 training samples, each teleport just before one of the epoch's first mini-batches
+// (PROTOCOL.md, Result 3). phi and psi are measured just before the first and just after the
+// last teleport on fixed batches and directions, as evidence that the teleport moved them
+// (the "after" point also includes the SGD mini-batches between teleports, at most 9 of 20).
+//
+// Epochs are counted from 1; "the weights after epoch 15" are those the baseline holds once it
+// has trained 15 epochs. The baseline is its own run (its curves are the figure's black lines);
+// its training is computed once per invocation through `RunContext.cached`, so every variant
+// reuses its weights at the start epoch (deterministic, so shards agree).
+
+import Datasets
+import Experiments
+import Foundation
+import Teleport
+import Tensor
+
+struct Generalization: Experiment {
+    /// Everything one profile fixes; printed by `generalization profiles`.
+    struct Params: Codable, Sendable {
+        var baselineEpochs: Int         // the paper: 100
+        var startEpoch: Int             // variants start from the baseline after this epoch (15)
+        var teleportEpoch: Int          // teleports happen during this epoch (20)
+        var endEpoch: Int               // variants train up to this epoch (40)
+        var runs: Int                   // runs per variant (5); run i uses seed i
+        var trainSamples: Int?          // nil: the whole 50k training split
+        var teleportBatch: Int          // samples per teleport batch (2000)
+        var directionsPerRadius: Int    // sharpness teleport: directions per radius (100; 9 radii)
+        var measureDraws: Int           // batches for measuring phi and psi (200, as Result 2)
+        var measureBatch: Int           // samples per measurement batch (200)
+    }
+
+    enum Objective: String, Codable, Sendable, CaseIterable { case phi, psi }
+    enum Direction: String, Codable, Sendable, CaseIterable { case increase, decrease }
+
+    /// A teleport schedule (PROTOCOL.md, Result 3): `teleports` teleports of `steps` steps each.
+    struct Schedule: Codable, Sendable {
+        var teleports: Int
+        var steps: Int
+        var learningRate: Double
+    }
+
+    /// Per-dataset protocol.
+    struct Setup {
+        var shape: MLPShape
+        var learningRate: Double
+        var radii: [Double]             // radii of the measured phi (Result 2)
+        var phiLR: (increase: Double, decrease: Double)
+        var psiLR: (increase: Double, decrease: Double)
+
+        func schedule(_ objective: Objective, _ direction: Direction) -> Schedule {
+            switch (objective, direction) {
+            case (.phi, .increase): Schedule(teleports: 2, steps: 10, learningRate: phiLR.increase)
+            case (.phi, .decrease): Schedule(teleports: 10, steps: 10, learningRate: phiLR.decrease)
+            case (.psi, .increase): Schedule(teleports: 10, steps: 1, learningRate: psiLR.increase)
+            case (.psi, .decrease): Schedule(teleports: 5, steps: 1, learningRate: psiLR.decrease)
+            }
+        }
+    }
+
+    static func setup(_ dataset: DatasetName) -> Setup {
+        switch dataset {
+        case .mnist:
+            Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.001, end: 0.2, step: 0.01),
+                  phiLR: (5e-2, 5e-2), psiLR: (2e-1, 5e-2))
+        case .fashionMNIST:
+            Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001),
+                  phiLR: (1e-1, 3e-1), psiLR: (5e-3, 3e-3))
+        case .cifar10:
+            Setup(shape: .cifarSmall, learningRate: 2e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001),
+                  phiLR: (5e-2, 5e-2), psiLR: (2e-1, 5e-2))
+        }
+    }
+
+    /// The baseline of a dataset, or one variant's run.
+    struct Run: RunDescriptor {
+        var dataset: String
+        var variant: Variant?           // nil: the baseline
+        var seed: Int
+        struct Variant: Codable, Sendable, Equatable {
+            var objective: Objective
+            var direction: Direction
+            var name: String { "\(direction.rawValue)-\(objective.rawValue)" }
+        }
+        var key: String {
+            variant.map { runKey(dataset, $0.name, seed: seed) } ?? "\(dataset)/baseline"
+        }
+    }
+
+    /// Per-epoch curves; entry i belongs to epoch `firstEpoch + i`.
+    struct Curves: Codable, Sendable {
+        var firstEpoch: Int
+        var trainLoss: [Double] = []    // mean mini-batch loss over the epoch
+        var testLoss: [Double] = []     // official test set ("validation loss") after the epoch
+        var testAccuracy: [Double] = []
+    }
+
+    /// The baseline's training, shared by its variants.
+    struct Baseline: Codable, Sendable {
+        var curves: Curves
+        var startWeights: [Float]       // after `startEpoch`
+    }
+
+    /// phi and psi at one point, on the fixed measurement batches and directions.
+    struct Measure: Codable, Sendable {
+        var phi: Double
+        var psi: Double
+    }
+
+    struct Result: Codable, Sendable {
+        var curves: Curves
+        var before: Measure?            // variants: just before the first teleport
+        var after: Measure?             // ... and just after the last
+        var teleportObjective: [[Double]]?  // per teleport: the objective the steps see
+    }
+
+    /// One variant over its runs.
+    struct VariantRow: Codable, Sendable {
+        var dataset: String
+        var objective: Objective
+        var direction: Direction
+        var runs: Int
+        var finalTestLoss: Double       // mean over runs at `endEpoch`
+        var finalTestLossStd: Double
+        var finalTrainLoss: Double
+        var finalTestAccuracy: Double
+        var phiBefore: Double, phiAfter: Double     // means over runs
+        var psiBefore: Double, psiAfter: Double
+        var movedAsIntended: Int        // runs whose targeted quantity moved in `direction`
+        var diverged: Int               // runs whose loss stopped being finite (not in the means)
+    }
+
+    struct BaselineRow: Codable, Sendable {
+        var dataset: String
+        var epoch: Int                  // `endEpoch`
+        var testLoss: Double
+        var trainLoss: Double
+        var testAccuracy: Double
+    }
+
+    struct Statistics: Encodable, Sendable {
+        var baselines: [BaselineRow]
+        var variants: [VariantRow]
+        var skipped: [String]           // datasets without data
+    }
+
+    static let name = "generalization"
+    static let abstract = "Result 3: teleporting to change sharpness or curvature, effect on validation loss (Fig 4)."
+    static let datasets = DatasetName.allCases.map(\.rawValue)
+
+    /// Sizing (measured on 2 cores shared with other jobs): a sharpness-teleport step on a batch
+    /// of 2000 with 2 directions per radius takes about 1.2-2.4 s wall (the pinv of the
+    /// 784 x 2000 input and 18 forward/backward passes; 100 directions per radius multiply the
+    /// latter by 50), so "decrease phi" (100 steps) dominates; a curvature step is cheap (a
+    /// psi run costs about as much as its 25 SGD epochs, 17-44 s). `default` keeps the schedule
+    /// with 2 runs and 2 directions per radius and cuts the baseline at epoch 40, where the
+    /// variants stop: 5.7 CPU-minutes. `quick` halves the teleport batch, uses 1 direction per
+    /// radius and trains 4 epochs after the teleport: 2.0 CPU-minutes. It keeps the whole
+    /// training set and epoch 20: from a less trained point (epoch 4 on a 10k subset) the
+    /// curvature slopes dkappa/dt are a few hundred and t = lr dkappa/dt overflows exp(tM).
+    func params(for profile: Profile) -> Params {
+        switch profile {
+        case .quick:
+            Params(baselineEpochs: 24, startEpoch: 18, teleportEpoch: 20, endEpoch: 24, runs: 2, trainSamples: nil,
+                   teleportBatch: 1000, directionsPerRadius: 1, measureDraws: 20, measureBatch: 200)
+        case .default:
+            Params(baselineEpochs: 40, startEpoch: 15, teleportEpoch: 20, endEpoch: 40, runs: 2, trainSamples: nil,
+                   teleportBatch: 2000, directionsPerRadius: 2, measureDraws: 50, measureBatch: 200)
+        case .paper:
+            Params(baselineEpochs: 100, startEpoch: 15, teleportEpoch: 20, endEpoch: 40, runs: 5, trainSamples: nil,
+                   teleportBatch: 2000, directionsPerRadius: 100, measureDraws: 200, measureBatch: 200)
+        }
+    }
+
+    static func present(_ name: String) -> Bool { DatasetName(rawValue: name).map(ImageData.isPresent) ?? false }
+
+    /// Per present dataset: the baseline, then objective x direction x runs.
+    func runs(params: Params, datasets: [String]) -> [Run] {
+        datasets.filter(Self.present).flatMap { d in
+            [Run(dataset: d, variant: nil, seed: 0)] + Objective.allCases.flatMap { o in
+                Direction.allCases.flatMap { dir in
+                    (0..<params.runs).map { Run(dataset: d, variant: .init(objective: o, direction: dir), seed: $0) }
+                }
+            }
+        }
+    }
+
+    func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
+        var data: [String: ImageData] = [:]
+        var checksums: [String: String] = [:]
+        for name in datasets where Self.present(name) {
+            let loaded = try ImageData.load(DatasetName(rawValue: name)!)
+            data[name] = loaded.shared
+            checksums.merge(loaded.checksums) { a, _ in a }
+        }
+        return Prepared(data, checksums: checksums)
+    }
+
+    func execute(_ run: Run, params: Params, shared: [String: ImageData], context: RunContext) throws -> Result {
+        let data = shared[run.dataset]!
+        let setup = Self.setup(data.dataset)
+        let baseline = try context.cached("baseline-\(run.dataset)") {
+            try trainBaseline(data: data, setup: setup, params: params, context: context)
+        }
+        guard let variant = run.variant else { return Result(curves: baseline.curves) }
+
+        let n = min(params.trainSamples ?? data.train.count, data.train.count)
+        let trainer = FusedMLPTrainer(shape: setup.shape, parameters: baseline.startWeights,
+                                      optimizer: .sgd(lr: setup.learningRate))
+        let schedule = setup.schedule(variant.objective, variant.direction)
+        var teleportRng = SeededGenerator(seed: UInt64(run.seed))   // teleport batches, directions, M
+        var curves = Curves(firstEpoch: params.startEpoch + 1)
+        var before: Measure?, after: Measure?
+        var trace: [[Double]] = []
+
+        for epoch in (params.startEpoch + 1)...params.endEpoch {
+            context.report("epoch", epoch - params.startEpoch, of: params.endEpoch - params.startEpoch)
+            var loss: Double
+            if epoch == params.teleportEpoch {
+                context.note("measure phi, psi")
+                before = measure(trainer, data: data, setup: setup, params: params)
+                // Teleport k precedes mini-batch k (the published loop); plain SGD has no state
+                // to restart afterwards.
+                var total = 0.0, batches = 0, start = 0
+                while start < n {
+                    if batches < schedule.teleports {
+                        context.note("teleport \(batches + 1)/\(schedule.teleports)")
+                        let t = teleport(trainer, objective: variant.objective, direction: variant.direction,
+                                         schedule: schedule, data: data, params: params, rng: &teleportRng)
+                        trace.append(t)
+                        if batches == schedule.teleports - 1 {
+                            context.note("measure phi, psi")
+                            after = measure(trainer, data: data, setup: setup, params: params)
+                        }
+                    }
+                    let b = min(20, n - start)
+                    total += Double(trainer.step(images: data.train.images, labels: data.train.labels,
+                                                 samples: start..<(start + b)))
+                    batches += 1
+                    start += b
+                }
+                loss = total / Double(batches)
+            } else {
+                loss = trainer.trainEpoch(images: data.train.images, labels: data.train.labels, count: n)
+            }
+            let test = trainer.evaluate(images: data.test.images, labels: data.test.labels)
+            curves.trainLoss.append(loss)
+            curves.testLoss.append(test.loss)
+            curves.testAccuracy.append(test.accuracy)
+            let partial = Result(curves: curves, before: before, after: after, teleportObjective: trace)
+            try context.checkFinite(loss, epoch: epoch, partial: partial)
+            try context.checkFinite(test.loss, epoch: epoch, what: "test loss", partial: partial)
+        }
+        return Result(curves: curves, before: before, after: after, teleportObjective: trace)
+    }
+
+    /// SGD from the seed-0 initialisation for `baselineEpochs`, keeping the weights after
+    /// `startEpoch`.
+    func trainBaseline(data: ImageData, setup: Setup, params: Params, context: RunContext) throws -> Baseline {
+        let n = min(params.trainSamples ?? data.train.count, data.train.count)
+        let trainer = FusedMLPTrainer(shape: setup.shape, seed: 54321, optimizer: .sgd(lr: setup.learningRate))
+        var curves = Curves(firstEpoch: 1)
+        var startWeights = trainer.parameters
+        for epoch in 1...params.baselineEpochs {
+            context.report("baseline epoch", epoch, of: params.baselineEpochs)
+            let loss = trainer.trainEpoch(images: data.train.images, labels: data.train.labels, count: n)
+            let test = trainer.evaluate(images: data.test.images, labels: data.test.labels)
+            curves.trainLoss.append(loss)
+            curves.testLoss.append(test.loss)
+            curves.testAccuracy.append(test.accuracy)
+            try context.checkFinite(loss, epoch: epoch)
+            if epoch == params.startEpoch { startWeights = trainer.parameters }
+        }
+        return Baseline(curves: curves, startWeights: startWeights)
+    }
+
+    /// One teleport on a fresh random batch of `teleportBatch` training samples, in place;
+    /// returns the objective each step saw (mean perturbed loss, or kappa on the middle pair).
+    func teleport(_ trainer: FusedMLPTrainer, objective: Objective, direction: Direction, schedule: Schedule,
+                  data: ImageData, params: Params, rng: inout SeededGenerator) -> [Double] {
+        let shape = trainer.shape
+        let batch = data.randomTrainingBatch(size: params.teleportBatch, using: &rng)
+        let W = shape.matrices(trainer.parameters)
+        switch objective {
+        case .phi:
+            let t = SharpnessTeleport(steps: schedule.steps, learningRate: schedule.learningRate,
+                                      direction: direction == .increase ? .increase : .decrease,
+                                      directionsPerRadius: params.directionsPerRadius)
+            let out = t(W, input: batch.X, .classification(labels: batch.labels), using: &rng)
+            trainer.parameters = shape.flatten(out.weights)
+            return out.records.map(\.meanPerturbedLoss)
+        case .psi:
+            // In double precision: the step needs the third derivative of the pinv-based action.
+            let t = CurvatureTeleport(steps: schedule.steps, learningRate: schedule.learningRate,
+                                      direction: direction == .increase ? .increase : .decrease)
+            let out = t(W.map { Matrix<Double>($0) }, input: Matrix<Double>(batch.X), using: &rng)
+            trainer.parameters = shape.flatten(out.weights.map { Matrix<Float>($0) })
+            return out.records.map(\.kappa)
+        }
+    }
+
+    /// phi and psi of the trainer's weights on the same batches, directions and M for every
+    /// call (fixed measurement seeds), so before/after differences are not sampling noise.
+    func measure(_ trainer: FusedMLPTrainer, data: ImageData, setup: Setup, params: Params) -> Measure {
+        let W = setup.shape.matrices(trainer.parameters)
+        var batchRng = SeededGenerator(seed: 12345)
+        let batches = (0..<params.measureDraws).map { _ in
+            data.randomTrainingBatch(size: params.measureBatch, using: &batchRng)
+        }
+        var phiRng = SeededGenerator(seed: 23456)
+        let phiValue = phi(W, radii: setup.radii, batches: batches.count, using: &phiRng) { i in
+            (batches[i].X, .classification(labels: batches[i].labels))
+        }
+        var psiRng = SeededGenerator(seed: 34567)
+        let psiValue = psi(W.map { Matrix<Double>($0) }, draws: batches.count, using: &psiRng) { i in
+            Matrix<Double>(batches[i].X)
+        }
+        return Measure(phi: phiValue, psi: psiValue)
+    }
+
+    func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics {
+        var baselines: [BaselineRow] = [], rows: [VariantRow] = [], skipped: [String] = []
+        var table = Table(columns: ["dataset", "variant", "runs", "test loss at epoch \(params.endEpoch)",
+                                    "test accuracy", "φ before → after", "ψ before → after", "moved as intended"])
+        let last = params.endEpoch - params.startEpoch - 1
+        for name in Self.datasets {
+            guard Self.present(name) else { skipped.append("\(name): data not present"); continue }
+            guard let base = results.completed.first(where: { $0.run.dataset == name && $0.run.variant == nil })?
+                .result.curves, base.testLoss.count >= params.endEpoch else { continue }
+            let b = BaselineRow(dataset: name, epoch: params.endEpoch, testLoss: base.testLoss[params.endEpoch - 1],
+                                trainLoss: base.trainLoss[params.endEpoch - 1],
+                                testAccuracy: base.testAccuracy[params.endEpoch - 1])
+            baselines.append(b)
+            table.append([name, "baseline (SGD)", "1", Table.number(b.testLoss), Table.number(b.testAccuracy),
+                          "", "", ""])
+            var groups: [(Run.Variant, [Result])] = []
+            for o in Objective.allCases {
+                for d in Direction.allCases {
+                    let v = Run.Variant(objective: o, direction: d)
+                    let done = results.completed.filter { $0.run.dataset == name && $0.run.variant == v }
+                        .map(\.result).filter { $0.before != nil && $0.after != nil && $0.curves.testLoss.count > last }
+                    let diverged = results.diverged.filter { $0.run.dataset == name && $0.run.variant == v }.count
+                    guard !done.isEmpty else {
+                        if diverged > 0 { table.append([name, "\(d.rawValue) \(o.rawValue)", "0", "", "", "", "", "\(diverged) diverged"]) }
+                        continue
+                    }
+                    groups.append((v, done))
+                    let finals = done.map { $0.curves.testLoss[last] }
+                    let moved = done.filter { r in
+                        let (x0, x1) = o == .phi ? (r.before!.phi, r.after!.phi) : (r.before!.psi, r.after!.psi)
+                        return d == .increase ? x1 > x0 : x1 < x0
+                    }.count
+                    let row = VariantRow(
+                        dataset: name, objective: o, direction: d, runs: done.count,
+                        finalTestLoss: Stats.mean(finals), finalTestLossStd: Stats.std(finals),
+                        finalTrainLoss: Stats.mean(done.map { $0.curves.trainLoss[last] }),
+                        finalTestAccuracy: Stats.mean(done.map { $0.curves.testAccuracy[last] }),
+                        phiBefore: Stats.mean(done.map { $0.before!.phi }), phiAfter: Stats.mean(done.map { $0.after!.phi }),
+                        psiBefore: Stats.mean(done.map { $0.before!.psi }), psiAfter: Stats.mean(done.map { $0.after!.psi }),
+                        movedAsIntended: moved, diverged: diverged)
+                    rows.append(row)
+                    table.append([name, "\(d.rawValue) \(o.rawValue)", "\(done.count)",
+                                  Table.meanStd(row.finalTestLoss, row.finalTestLossStd, digits: 4),
+                                  Table.number(row.finalTestAccuracy),
+                                  "\(Table.number(row.phiBefore)) → \(Table.number(row.phiAfter))",
+                                  "\(Table.number(row.psiBefore)) → \(Table.number(row.psiAfter))",
+                                  "\(moved)/\(done.count)" + (diverged > 0 ? ", \(diverged) diverged" : "")])
+                }
+            }
+            try writeFigures(name: name, baseline: base, groups: groups, params: params, output: output)
+        }
+        try output.write(table, name: "final-test-loss")
+        return Statistics(baselines: baselines, variants: rows, skipped: skipped)
+    }
+}
+
+ExperimentCommand<Generalization>.main()
