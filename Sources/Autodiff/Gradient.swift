@@ -14,6 +14,11 @@
 ///     their dependence on the inputs and on `seed`), for gradients of gradients; when false
 ///     they are constants and no graph is kept.
 /// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it.
+// Specialised for the two scalar types: the accumulation of gradients of large parameters
+// (LSTM weight matrices used at every step of an unroll) is elementwise work that generic
+// code runs many times slower.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          seed: Variable<Scalar>? = nil,
                          createGraph: Bool = false) -> [Variable<Scalar>] {
