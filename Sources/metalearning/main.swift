@@ -1,15 +1,17 @@
 // Result 5 of the paper (Fig 6): learning where to teleport.
 //
-// Base problems: regression 0.5 ||Y - W3 s(W2 s(W1 X))||_F^2 with dims [20, 20, 20, 20], one
+// Base problems: regression 0.5 ||Y - W2 s(W1 X)||_F^2 with dims [20, 20, 20, 20], one
 // problem (data and initial weights, uniform in [0, 1)) per seed. Each learned optimiser is
 // meta-trained along trajectories of training problems (seeds 0, 1, ...) by truncated
-// backpropagation through unrolls of 10 steps (Adam on the LSTM parameters), saved to disk,
-// then run on 5 test problems with disjoint seeds next to gradient descent (PROTOCOL.md).
+// backpropagation through unrolls of 10 steps (Adam on the LSTM parameters), saved as JSON
+// in <results>/metalearning/<profile>/cache/meta-<method>.json (a rerun with the same
+// parameters reads it back instead of meta-training), then run on 5 test problems with
+// disjoint seeds next to gradient descent (PROTOCOL.md).
 
 import Experiments
 import Foundation
-import Teleport
 import Autodiff
+import Teleport
 import Tensor
 
 /// The precision of the base problems and the LSTMs.
@@ -42,7 +44,7 @@ struct Metalearning: Experiment {
 
     /// Everything one profile fixes; printed by `metalearning profiles`.
     struct Params: Codable, Sendable {
-        var dimensions: [Int]           // [batch, d0, d1, d2, d3] (the paper: [20, 20, 20, 20])
+        var dimensions: [Int]           // [batch, d0, d1, d2] (the paper: [20, 20, 20, 20])
         var gdLearningRate: Double      // GD baseline (the paper: 3e-4)
         var unroll: Int                 // steps per truncated-BPTT unroll (the paper: 10)
         var updateMetaLearningRate: Double   // Adam on the update LSTM (the paper: 1e-3)
