@@ -110,8 +110,8 @@ struct Metalearning: Experiment {
                            updateTele: Budget(trajectories: 700, steps: 100, hidden: 300),
                            testSeeds: Array(100_000..<100_005), gdSteps: 300)
         // Smaller profiles keep the paper's architectures, step counts and learning rates and
-        // meta-train the 300-hidden LSTMs on fewer trajectories (default: about 6 minutes on
-        // 2 cores; quick: about a minute).
+        // meta-train on fewer trajectories (about 6 CPU-minutes for default, 1.5 for quick,
+        // over two cores).
         var p = paper
         switch profile {
         case .quick:
