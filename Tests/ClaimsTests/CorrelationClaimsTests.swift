@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.serialized, .enabled(if: Executables.imageDataPresent,
                              "MNIST/Fashion-MNIST not in Datasets/: run `datasets fetch mnist fashion-mnist`"))
 struct CorrelationClaims {
-    static let rows: [String: [String: Any]] = {
+    nonisolated(unsafe) static let rows: [String: [String: Any]] = {
         guard let stats = try? quickStatistics("correlation", extra: ["--datasets", "mnist,fashion-mnist"]),
               let rows = stats["rows"] as? [[String: Any]] else { return [:] }
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["dataset"] as! String, $0) })

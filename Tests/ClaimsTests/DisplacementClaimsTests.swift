@@ -5,7 +5,7 @@ import TestSupport
 /// Result 6 (Fig 7): the curvature of a minimum changes how far a randomly shifted point lies
 /// from it. Checked on the quick profile (the paper's grid, looser quadrature tolerance).
 @Suite struct DisplacementClaims {
-    static let trends: [[String: Any]] = {
+    nonisolated(unsafe) static let trends: [[String: Any]] = {
         (try? quickStatistics("displacement"))?["trends"] as? [[String: Any]] ?? []
     }()
 
