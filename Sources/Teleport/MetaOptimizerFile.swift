@@ -30,11 +30,15 @@ public struct MetaOptimizerFile: Codable, Equatable, Sendable {
 }
 
 extension MetaOptimizer {
-    /// Writes the parameters as JSON to `url` atomically (a temporary file beside it, then a rename).
-    public func save(to url: URL) throws {
-        let file = MetaOptimizerFile(method: Self.methodName, parameters: zip(parameterNames, parameterValues).map {
+    /// The parameters as the content of a saved file.
+    public var file: MetaOptimizerFile {
+        MetaOptimizerFile(method: Self.methodName, parameters: zip(parameterNames, parameterValues).map {
             .init(name: $0, rows: $1.rows, cols: $1.cols, values: $1.doubles)
         })
+    }
+
+    /// Writes the parameters as JSON to `url` atomically (a temporary file beside it, then a rename).
+    public func save(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]  // one line: full-size optimisers hold millions of values
         let data = try encoder.encode(file)
@@ -49,7 +53,11 @@ extension MetaOptimizer {
 
     /// Replaces the parameters by those saved in `url`; the method, names and shapes must match.
     public mutating func load(from url: URL) throws {
-        let file = try JSONDecoder().decode(MetaOptimizerFile.self, from: Data(contentsOf: url))
+        try load(JSONDecoder().decode(MetaOptimizerFile.self, from: Data(contentsOf: url)))
+    }
+
+    /// Replaces the parameters by those of `file`; the method, names and shapes must match.
+    public mutating func load(_ file: MetaOptimizerFile) throws {
         guard file.method == Self.methodName else {
             throw MetaOptimizerFile.LoadError.methodMismatch(expected: Self.methodName, found: file.method)
         }

@@ -1,2 +1,244 @@
-// Executable `metalearning`: not implemented yet.
-print("metalearning: not implemented yet")
+// Result 5 of the paper (Fig 6): learning where to teleport.
+//
+// Base problems: regression 0.5 ||Y - W2 s(W1 X)||_F^2 with dims [20, 20, 20, 20], one
+// problem (data and initial weights, uniform in [0, 1)) per seed. Each learned optimiser is
+// meta-trained along trajectories of training problems (seeds 0, 1, ...) by truncated
+// backpropagation through unrolls of 10 steps (Adam on the LSTM parameters), saved as JSON
+// in <results>/metalearning/<profile>/cache/meta-<method>.json (a rerun with the same
+// parameters reads it back instead of meta-training), then run on 5 test problems with
+// disjoint seeds next to gradient descent (PROTOCOL.md).
+
+import Experiments
+import Foundation
+import Autodiff
+import Teleport
+import Tensor
+
+/// The precision of the base problems and the LSTMs.
+typealias Scalar = Double
+
+struct Metalearning: Experiment {
+    /// The methods of Fig 6, in the paper's legend order.
+    enum Method: String, Codable, Sendable, CaseIterable {
+        case gd = "GD"
+        case lrTele = "LSTM(lr,tele)"
+        case update = "LSTM(update)"
+        case updateTele = "LSTM(update,tele)"
+
+        var key: String {
+            switch self {
+            case .gd: "gd"
+            case .lrTele: "lstm-lr-tele"
+            case .update: "lstm-update"
+            case .updateTele: "lstm-update-tele"
+            }
+        }
+    }
+
+    /// Meta-training budget of one learned optimiser.
+    struct Budget: Codable, Sendable {
+        var trajectories: Int           // training problems, one trajectory each
+        var steps: Int                  // steps per trajectory (also the steps at test time)
+        var hidden: Int                 // hidden size of its LSTMs (the paper: 20 for lr,tele; 300 else)
+    }
+
+    /// Everything one profile fixes; printed by `metalearning profiles`.
+    struct Params: Codable, Sendable {
+        var dimensions: [Int]           // [batch, d0, d1, d2] (the paper: [20, 20, 20, 20])
+        var gdLearningRate: Double      // GD baseline (the paper: 3e-4)
+        var unroll: Int                 // steps per truncated-BPTT unroll (the paper: 10)
+        var updateMetaLearningRate: Double   // Adam on the update LSTM (the paper: 1e-3)
+        var teleportMetaLearningRate: Double // Adam on the teleport LSTMs (the paper: 1e-4)
+        var lrTele: Budget              // the paper: 30 x 300, hidden 20
+        var update: Budget              // the paper: 600 x 100, hidden 300
+        var updateTele: Budget          // the paper: 700 x 100, hidden 300
+        var testSeeds: [Int]            // 5 test problems, disjoint from the training seeds
+        var gdSteps: Int                // steps of GD at test time (the paper: 300)
+
+        func budget(_ method: Method) -> Budget? {
+            switch method {
+            case .gd: nil
+            case .lrTele: lrTele
+            case .update: update
+            case .updateTele: updateTele
+            }
+        }
+    }
+
+    /// One method, meta-trained (or read from its saved file) and tested on every test problem.
+    struct Run: RunDescriptor {
+        var method: Method
+        var key: String { method.key }
+    }
+
+    /// A meta-trained optimiser as saved in `cache/meta-<method>.json`.
+    struct Trained: Codable, Sendable {
+        var optimizer: MetaOptimizerFile
+        var unrolledLoss: [Double]      // mean unrolled loss of each training trajectory
+        var seconds: Double             // wall time of meta-training
+    }
+
+    struct Result: Codable, Sendable {
+        var testSeeds: [Int]
+        var losses: [[Double]]          // per test problem: loss before step 0, 1, ..., after the last
+        var seconds: [[Double]]         // per test problem: cumulative wall time at the same points
+        var metaTrainingLoss: [Double]  // mean unrolled loss per training trajectory (empty for GD)
+        var metaTrainingSeconds: Double
+    }
+
+    /// Test loss of one method at the reported steps (mean and std over the test problems).
+    struct MethodSummary: Codable, Sendable {
+        var method: String
+        var problems: Int
+        var steps: [Int]
+        var mean: [Double]
+        var std: [Double]
+    }
+
+    struct Statistics: Encodable, Sendable { var methods: [MethodSummary] }
+
+    static let name = "metalearning"
+    static let abstract = "Result 5: learning where to teleport with LSTM meta-optimisers (Fig 6)."
+    /// The steps of the table.
+    static let reportedSteps = [10, 30, 100]
+
+    func params(for profile: Profile) -> Params {
+        let paper = Params(dimensions: [20, 20, 20, 20], gdLearningRate: 3e-4, unroll: 10,
+                           updateMetaLearningRate: 1e-3, teleportMetaLearningRate: 1e-4,
+                           lrTele: Budget(trajectories: 30, steps: 300, hidden: 20),
+                           update: Budget(trajectories: 600, steps: 100, hidden: 300),
+                           updateTele: Budget(trajectories: 700, steps: 100, hidden: 300),
+                           testSeeds: Array(100_000..<100_005), gdSteps: 300)
+        // Smaller profiles keep the paper's architectures, step counts and learning rates and
+        // meta-train on fewer trajectories (about 6 CPU-minutes for default, 1.5 for quick,
+        // over two cores).
+        var p = paper
+        switch profile {
+        case .quick:
+            p.lrTele.trajectories = 10
+            p.update.trajectories = 8
+            p.updateTele.trajectories = 8
+        case .default:
+            p.update.trajectories = 40
+            p.updateTele.trajectories = 40
+        case .paper:
+            break
+        }
+        return p
+    }
+
+    func runs(params: Params, datasets: [String]) -> [Run] { Method.allCases.map { Run(method: $0) } }
+
+    func execute(_ run: Run, params: Params, shared: Void, context: RunContext) throws -> Result {
+        let shapes = RegressionProblem<Scalar>(dimensions: params.dimensions, seed: 0).weightShapes
+        let seed: UInt64 = 2024     // initial LSTM parameters
+        switch run.method {
+        case .gd:
+            return testGD(params: params, context: context)
+        case .lrTele:
+            let b = params.lrTele
+            return try learned(LSTMRateTeleport(weightShapes: shapes, hiddenSize: b.hidden, seed: seed),
+                               run, budget: b, params: params, context: context)
+        case .update:
+            let b = params.update
+            return try learned(LSTMUpdate(weightShapes: shapes, hiddenSize: b.hidden, seed: seed),
+                               run, budget: b, params: params, context: context)
+        case .updateTele:
+            let b = params.updateTele
+            return try learned(LSTMUpdateTeleport(weightShapes: shapes, updateHiddenSize: b.hidden,
+                                                  teleportHiddenSize: b.hidden, seed: seed),
+                               run, budget: b, params: params, context: context)
+        }
+    }
+
+    /// Meta-trains `initial` (or reads it back from its saved file when the profile's
+    /// parameters are unchanged), then runs it on the test problems.
+    func learned<O: MetaOptimizer>(_ initial: O, _ run: Run, budget: Budget, params: Params,
+                                   context: RunContext) throws -> Result where O.Scalar == Scalar {
+        let trained = try context.cached("meta-\(run.method.key)", as: Trained.self) {
+            let start = Date()
+            var trainer = MetaTrainer(optimizer: initial, unrollLength: params.unroll,
+                                      updateLearningRate: params.updateMetaLearningRate,
+                                      teleportLearningRate: params.teleportMetaLearningRate)
+            var curve: [Double] = []
+            for i in 0..<budget.trajectories {
+                context.report("meta-training trajectory", i + 1, of: budget.trajectories)
+                let problem = RegressionProblem<Scalar>(dimensions: params.dimensions, seed: UInt64(i))
+                let unrolls = trainer.train(on: problem, steps: budget.steps).map { Double($0) }
+                curve.append(Stats.mean(unrolls))
+            }
+            return Trained(optimizer: trainer.optimizer.file, unrolledLoss: curve,
+                           seconds: Date().timeIntervalSince(start))
+        }
+        var optimizer = initial
+        try optimizer.load(trained.optimizer)
+
+        var losses: [[Double]] = [], seconds: [[Double]] = []
+        for (i, seed) in params.testSeeds.enumerated() {
+            context.report("test problem", i + 1, of: params.testSeeds.count)
+            let problem = RegressionProblem<Scalar>(dimensions: params.dimensions, seed: UInt64(seed))
+            var W = problem.initialWeights, state = optimizer.initialState()
+            var curve: [Double] = [], time: [Double] = [0]
+            let start = Date()
+            for _ in 0..<budget.steps {
+                let s = optimizer.step(W.map { Variable($0) }, problem: problem, state: state)
+                curve.append(Double(s.loss.scalar))
+                W = s.weights.map(\.value)
+                state = s.state.detached()
+                time.append(Date().timeIntervalSince(start))
+            }
+            curve.append(Double(problem.loss(W)))
+            losses.append(curve); seconds.append(time)
+        }
+        return Result(testSeeds: params.testSeeds, losses: losses, seconds: seconds,
+                      metaTrainingLoss: trained.unrolledLoss, metaTrainingSeconds: trained.seconds)
+    }
+
+    /// The baseline: gradient descent W <- W - lr dL/dW on the test problems.
+    func testGD(params: Params, context: RunContext) -> Result {
+        let lr = Scalar(params.gdLearningRate)
+        var losses: [[Double]] = [], seconds: [[Double]] = []
+        for (i, seed) in params.testSeeds.enumerated() {
+            context.report("test problem", i + 1, of: params.testSeeds.count)
+            let problem = RegressionProblem<Scalar>(dimensions: params.dimensions, seed: UInt64(seed))
+            var W = problem.initialWeights
+            var curve: [Double] = [], time: [Double] = [0]
+            let start = Date()
+            for _ in 0..<params.gdSteps {
+                let (L, G) = lossAndGradient(W, problem.X, problem.objective)
+                curve.append(Double(L))
+                for l in W.indices { W[l].add(G[l], scaledBy: -lr) }
+                time.append(Date().timeIntervalSince(start))
+            }
+            curve.append(Double(problem.loss(W)))
+            losses.append(curve); seconds.append(time)
+        }
+        return Result(testSeeds: params.testSeeds, losses: losses, seconds: seconds,
+                      metaTrainingLoss: [], metaTrainingSeconds: 0)
+    }
+
+    func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics {
+        var methods: [MethodSummary] = []
+        var table = Table(columns: ["method", "test problems"] + Self.reportedSteps.map { "loss at step \($0)" }
+                          + ["meta-training", "meta-training time (s)"])
+        for (run, result) in results.completed {
+            let steps = Self.reportedSteps.filter { $0 < (result.losses.first?.count ?? 0) }
+            let at = steps.map { t in result.losses.map { $0[t] } }
+            let summary = MethodSummary(method: run.method.rawValue, problems: result.losses.count, steps: steps,
+                                        mean: at.map(Stats.mean), std: at.map(Stats.std))
+            methods.append(summary)
+            let budget = params.budget(run.method)
+            table.append([run.method.rawValue, "\(result.losses.count)"]
+                         + Self.reportedSteps.map { t in
+                             steps.firstIndex(of: t).map { Table.meanStd(summary.mean[$0], summary.std[$0]) } ?? "-"
+                         }
+                         + [budget.map { "\($0.trajectories) x \($0.steps)" } ?? "-",
+                            budget == nil ? "-" : String(format: "%.1f", result.metaTrainingSeconds)])
+        }
+        try output.write(table, name: "test-loss")
+        try writeFigures(results.completed, output: output)
+        return Statistics(methods: methods)
+    }
+}
+
+ExperimentCommand<Metalearning>.main()
