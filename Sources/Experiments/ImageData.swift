@@ -53,3 +53,37 @@ public struct ImageData: Sendable {
                 indices.map { train.labels[$0] })
     }
 }
+
+extension ImageData {
+    /// Loads every named dataset whose files are present (absent ones, e.g. CIFAR-10 without
+    /// its archive, are left out and reported by the experiment), with their checksums.
+    public static func loadPresent(_ names: [String]) throws -> Prepared<[String: ImageData]> {
+        var data: [String: ImageData] = [:]
+        var checksums: [String: String] = [:]
+        for name in names {
+            guard let d = DatasetName(rawValue: name), isPresent(d) else { continue }
+            let loaded = try load(d)
+            data[name] = loaded.shared
+            checksums.merge(loaded.checksums) { a, _ in a }
+        }
+        return Prepared(data, checksums: checksums)
+    }
+
+    /// phi and psi of W (PROTOCOL.md) on `draws` random training batches of `batchSize`, with
+    /// fixed measurement seeds: every call uses the same batches, directions and M, so that
+    /// differences between models (or before/after a teleport) are not sampling noise.
+    public func sharpnessAndCurvature(_ W: [Matrix<Float>], radii: [Double], draws: Int,
+                                      batchSize: Int) -> (phi: Double, psi: Double) {
+        var batchRng = SeededGenerator(seed: 12345)
+        let batches = (0..<draws).map { _ in randomTrainingBatch(size: batchSize, using: &batchRng) }
+        var phiRng = SeededGenerator(seed: 23456)
+        let phiValue = phi(W, radii: radii, batches: batches.count, using: &phiRng) { i in
+            (batches[i].X, .classification(labels: batches[i].labels))
+        }
+        var psiRng = SeededGenerator(seed: 34567)
+        let psiValue = psi(W.map { Matrix<Double>($0) }, draws: batches.count, using: &psiRng) { i in
+            Matrix<Double>(batches[i].X)
+        }
+        return (phiValue, psiValue)
+    }
+}

@@ -76,15 +76,7 @@ struct Correlation: Experiment {
     }
 
     func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
-        var data: [String: ImageData] = [:]
-        var checksums: [String: String] = [:]
-        for name in datasets {
-            guard let d = DatasetName(rawValue: name), ImageData.isPresent(d) else { continue }
-            let loaded = try ImageData.load(d)
-            data[name] = loaded.shared
-            checksums.merge(loaded.checksums) { a, _ in a }
-        }
-        return Prepared(data, checksums: checksums)
+        try ImageData.loadPresent(datasets)
     }
 
     func execute(_ run: SeedRun, params: Params, shared: [String: ImageData],
@@ -108,19 +100,9 @@ struct Correlation: Experiment {
         // Measure phi and psi on the same batches, directions and M for every model (one
         // measurement seed), so that differences between models are not sampling noise.
         context.note("phi and psi")
-        let W = setup.shape.matrices(trainer.parameters)
-        var batchRng = SeededGenerator(seed: 12345)
-        let batches = (0..<params.measureDraws).map { _ in
-            data.randomTrainingBatch(size: params.measureBatch, using: &batchRng)
-        }
-        var phiRng = SeededGenerator(seed: 23456)
-        let phiValue = phi(W, radii: setup.radii, batches: batches.count, using: &phiRng) { i in
-            (batches[i].X, .classification(labels: batches[i].labels))
-        }
-        var psiRng = SeededGenerator(seed: 34567)
-        let psiValue = psi(W.map { Matrix<Double>($0) }, draws: batches.count, using: &psiRng) { i in
-            Matrix<Double>(batches[i].X)
-        }
+        let (phiValue, psiValue) = data.sharpnessAndCurvature(
+            setup.shape.matrices(trainer.parameters), radii: setup.radii,
+            draws: params.measureDraws, batchSize: params.measureBatch)
         return Result(trainLoss: curve, validationLoss: test.loss, validationAccuracy: test.accuracy,
                       phi: phiValue, psi: psiValue)
     }

@@ -191,14 +191,7 @@ struct Generalization: Experiment {
     }
 
     func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
-        var data: [String: ImageData] = [:]
-        var checksums: [String: String] = [:]
-        for name in datasets where Self.present(name) {
-            let loaded = try ImageData.load(DatasetName(rawValue: name)!)
-            data[name] = loaded.shared
-            checksums.merge(loaded.checksums) { a, _ in a }
-        }
-        return Prepared(data, checksums: checksums)
+        try ImageData.loadPresent(datasets)
     }
 
     func execute(_ run: Run, params: Params, shared: [String: ImageData], context: RunContext) throws -> Result {
@@ -307,19 +300,9 @@ struct Generalization: Experiment {
     /// phi and psi of the trainer's weights on the same batches, directions and M for every
     /// call (fixed measurement seeds), so before/after differences are not sampling noise.
     func measure(_ trainer: FusedMLPTrainer, data: ImageData, setup: Setup, params: Params) -> Measure {
-        let W = setup.shape.matrices(trainer.parameters)
-        var batchRng = SeededGenerator(seed: 12345)
-        let batches = (0..<params.measureDraws).map { _ in
-            data.randomTrainingBatch(size: params.measureBatch, using: &batchRng)
-        }
-        var phiRng = SeededGenerator(seed: 23456)
-        let phiValue = phi(W, radii: setup.radii, batches: batches.count, using: &phiRng) { i in
-            (batches[i].X, .classification(labels: batches[i].labels))
-        }
-        var psiRng = SeededGenerator(seed: 34567)
-        let psiValue = psi(W.map { Matrix<Double>($0) }, draws: batches.count, using: &psiRng) { i in
-            Matrix<Double>(batches[i].X)
-        }
+        let (phiValue, psiValue) = data.sharpnessAndCurvature(
+            setup.shape.matrices(trainer.parameters), radii: setup.radii,
+            draws: params.measureDraws, batchSize: params.measureBatch)
         return Measure(phi: phiValue, psi: psiValue)
     }
 

@@ -156,15 +156,7 @@ struct OptimizersExperiment: Experiment {
     }
 
     func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
-        var data: [String: ImageData] = [:]
-        var checksums: [String: String] = [:]
-        for name in datasets {
-            guard let d = DatasetName(rawValue: name), ImageData.isPresent(d) else { continue }
-            let loaded = try ImageData.load(d)
-            data[name] = loaded.shared
-            checksums.merge(loaded.checksums) { a, _ in a }
-        }
-        return Prepared(data, checksums: checksums)
+        try ImageData.loadPresent(datasets)
     }
 
     func execute(_ run: Run, params: Params, shared: [String: ImageData],
