@@ -16,6 +16,7 @@ public func broadcastShape(_ a: (rows: Int, cols: Int), _ b: (rows: Int, cols: I
 
 extension Matrix {
     /// `op` applied to every entry.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func map(_ op: (Scalar) -> Scalar) -> Matrix {
         scalars.withUnsafeBufferPointer { src in
@@ -26,6 +27,7 @@ extension Matrix {
     }
 
     /// `op` applied to every entry in place.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public mutating func apply(_ op: (Scalar) -> Scalar) {
         scalars.withUnsafeMutableBufferPointer { buf in
@@ -34,6 +36,7 @@ extension Matrix {
     }
 
     /// `op(a, b)` entrywise with broadcasting.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public static func zip(_ a: Matrix, _ b: Matrix, _ op: (Scalar, Scalar) -> Scalar) -> Matrix {
         let (r, c) = broadcastShape(a.shape, b.shape)
@@ -61,31 +64,48 @@ extension Matrix {
         }
     }
 
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func + (a: Matrix, b: Matrix) -> Matrix { zip(a, b, +) }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func - (a: Matrix, b: Matrix) -> Matrix { zip(a, b, -) }
     /// Entrywise (Hadamard) product; `matmul` is the matrix product.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func * (a: Matrix, b: Matrix) -> Matrix { zip(a, b, *) }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func / (a: Matrix, b: Matrix) -> Matrix { zip(a, b, /) }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static prefix func - (a: Matrix) -> Matrix { a.map { -$0 } }
 
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func + (a: Matrix, s: Scalar) -> Matrix { a.map { $0 + s } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func - (a: Matrix, s: Scalar) -> Matrix { a.map { $0 - s } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func * (a: Matrix, s: Scalar) -> Matrix { a.map { $0 * s } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func / (a: Matrix, s: Scalar) -> Matrix { a.map { $0 / s } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func + (s: Scalar, a: Matrix) -> Matrix { a.map { s + $0 } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func - (s: Scalar, a: Matrix) -> Matrix { a.map { s - $0 } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func * (s: Scalar, a: Matrix) -> Matrix { a.map { s * $0 } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public static func / (s: Scalar, a: Matrix) -> Matrix { a.map { s / $0 } }
 
     // In place, same shapes (the optimisers' updates).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public static func += (a: inout Matrix, b: Matrix) { a.add(b, scaledBy: 1) }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public static func -= (a: inout Matrix, b: Matrix) { a.add(b, scaledBy: -1) }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public static func *= (a: inout Matrix, s: Scalar) { a.apply { $0 * s } }
 
     /// `self += alpha * x` (axpy), same shapes.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public mutating func add(_ x: Matrix, scaledBy alpha: Scalar) {
         ensure(hasSameShape(as: x), "add: \(rows)x\(cols) vs \(x.rows)x\(x.cols)")
@@ -100,16 +120,23 @@ extension Matrix {
 // MARK: - Elementwise functions
 
 extension Matrix {
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func exp() -> Matrix { map { Scalar.exp($0) } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func log() -> Matrix { map { Scalar.log($0) } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func tanh() -> Matrix { map { Scalar.tanh($0) } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func sqrt() -> Matrix { map { $0.squareRoot() } }
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func abs() -> Matrix { map { Swift.abs($0) } }
     /// Each entry to the power `p` (x * x for p = 2, exact).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func pow(_ p: Scalar) -> Matrix {
         p == 2 ? map { $0 * $0 } : p == 1 ? self : map { Scalar.pow($0, p) }
     }
     /// 1 / (1 + exp(-x)), computed without overflow.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func sigmoid() -> Matrix {
         map { x in
             if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
@@ -119,10 +146,13 @@ extension Matrix {
     }
     /// x for x > 0, slope * x otherwise (PyTorch's LeakyReLU; the paper uses slope 0.1, and its
     /// inverse is the LeakyReLU with slope 1/0.1).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func leakyReLU(_ slope: Scalar) -> Matrix { map { $0 > 0 ? $0 : slope * $0 } }
     /// Derivative of `leakyReLU`: 1 for x > 0, slope otherwise (as PyTorch's backward).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func leakyReLUDerivative(_ slope: Scalar) -> Matrix { map { $0 > 0 ? 1 : slope } }
     /// Each entry clamped to [low, high].
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func clamped(_ low: Scalar, _ high: Scalar) -> Matrix {
         map { Swift.min(Swift.max($0, low), high) }
     }

@@ -1,6 +1,7 @@
 /// Shape operations: transpose, reshape, slices, concatenation, broadcasting.
 extension Matrix {
     /// The transpose (cols x rows).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func transposed() -> Matrix {
         if rows == 1 || cols == 1 { return Matrix(rows: cols, cols: rows, scalars: scalars) }
@@ -27,6 +28,7 @@ extension Matrix {
     }
 
     /// The same entries (row-major order) viewed as rows x cols.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func reshaped(_ rows: Int, _ cols: Int) -> Matrix {
         ensure(rows * cols == count, "cannot reshape \(self.rows)x\(self.cols) to \(rows)x\(cols)")
@@ -34,10 +36,12 @@ extension Matrix {
     }
 
     /// The entries as an n x 1 column (row-major order, as PyTorch's `flatten`).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func flattened() -> Matrix { reshaped(count, 1) }
 
     /// The block of rows `rowRange` and columns `colRange`.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func slice(rows rowRange: Range<Int>, cols colRange: Range<Int>) -> Matrix {
         ensure(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows
@@ -56,15 +60,18 @@ extension Matrix {
     }
 
     /// Rows `range`, all columns.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func slice(rows range: Range<Int>) -> Matrix { slice(rows: range, cols: 0..<cols) }
 
     /// Columns `range`, all rows (e.g. a mini-batch of a features x samples data matrix).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func slice(cols range: Range<Int>) -> Matrix { slice(rows: 0..<rows, cols: range) }
 
     /// A zero matrix of shape rows x cols with `self` written at (rowOffset, colOffset): the
     /// adjoint of `slice`.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func embedded(inRows rows: Int, cols: Int, at rowOffset: Int, _ colOffset: Int) -> Matrix {
         ensure(rowOffset >= 0 && colOffset >= 0 && rowOffset + self.rows <= rows
@@ -77,6 +84,7 @@ extension Matrix {
     }
 
     /// Columns gathered in the given order (e.g. a shuffled mini-batch of samples).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func columns(_ indices: [Int]) -> Matrix {
         var out = Matrix.zeros(rows, indices.count)
@@ -87,6 +95,7 @@ extension Matrix {
     }
 
     /// Broadcasts a matrix with rows or cols equal to 1 (or equal to the target) to rows x cols.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func broadcast(toRows rows: Int, cols: Int) -> Matrix {
         if rows == self.rows && cols == self.cols { return self }
@@ -104,6 +113,7 @@ extension Matrix {
 }
 
 /// Side by side: matrices with equal row counts joined along the columns ([A, B]).
+@_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
 @inlinable
 public func hconcat<Scalar>(_ parts: [Matrix<Scalar>]) -> Matrix<Scalar> {
     ensure(!parts.isEmpty, "hconcat of nothing")
@@ -119,6 +129,7 @@ public func hconcat<Scalar>(_ parts: [Matrix<Scalar>]) -> Matrix<Scalar> {
 }
 
 /// One above the other: matrices with equal column counts joined along the rows ([A; B]).
+@_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
 @inlinable
 public func vconcat<Scalar>(_ parts: [Matrix<Scalar>]) -> Matrix<Scalar> {
     ensure(!parts.isEmpty, "vconcat of nothing")

@@ -11,6 +11,7 @@ public enum Axis: Sendable, Equatable {
 
 extension Matrix {
     /// Sum of all entries.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func sum() -> Scalar {
         scalars.withUnsafeBufferPointer { p in
@@ -21,10 +22,12 @@ extension Matrix {
     }
 
     /// Mean of all entries.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func mean() -> Scalar { sum() / Scalar(count) }
 
     /// Sums along `axis`: 1 x cols for `.rows`, rows x 1 for `.columns`.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func sum(over axis: Axis) -> Matrix {
         let r = rows, c = cols
@@ -51,6 +54,7 @@ extension Matrix {
     }
 
     /// Means along `axis`.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func mean(over axis: Axis) -> Matrix {
         sum(over: axis) / Scalar(axis == .rows ? rows : cols)
@@ -58,6 +62,7 @@ extension Matrix {
 
     /// Sums a broadcast result back to rows x cols (each 1 or equal to the current size): the
     /// adjoint of `broadcast(toRows:cols:)`.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func summed(toRows rows: Int, cols: Int) -> Matrix {
         var out = self
@@ -69,13 +74,17 @@ extension Matrix {
     }
 
     /// Largest entry.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func max() -> Scalar { scalars.max() ?? -.infinity }
     /// Smallest entry.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func min() -> Scalar { scalars.min() ?? .infinity }
     /// Largest absolute value.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func maxAbs() -> Scalar { scalars.reduce(0) { Swift.max($0, Swift.abs($1)) } }
 
     /// Sum of squares (squared Frobenius norm).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func squaredNorm() -> Scalar {
         scalars.withUnsafeBufferPointer { p in
@@ -86,9 +95,11 @@ extension Matrix {
     }
 
     /// Frobenius norm.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func norm() -> Scalar { squaredNorm().squareRoot() }
 
     /// Frobenius inner product: sum of a * b over the entries (same shapes).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func dot(_ other: Matrix) -> Scalar {
         ensure(hasSameShape(as: other), "dot: \(rows)x\(cols) vs \(other.rows)x\(other.cols)")
@@ -102,6 +113,7 @@ extension Matrix {
     }
 
     /// Row-wise or column-wise log(sum(exp(x))), computed stably (max subtracted).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func logSumExp(over axis: Axis) -> Matrix {
         let t = axis == .rows ? transposed() : self   // reduce along contiguous rows of t
@@ -121,15 +133,18 @@ extension Matrix {
     }
 
     /// log(softmax(x)) along `axis` (`.rows`: one distribution per column).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func logSoftmax(over axis: Axis) -> Matrix { self - logSumExp(over: axis) }
 
     /// softmax(x) along `axis`.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func softmax(over axis: Axis) -> Matrix { logSoftmax(over: axis).exp() }
 
     /// Index of the largest entry along `axis` (`.rows`: one index per column, e.g. the
     /// predicted class of each sample of a classes x batch output).
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func argmax(over axis: Axis) -> [Int] {
         switch axis {

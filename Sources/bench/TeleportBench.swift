@@ -60,6 +60,15 @@ func teleportBenchmarks() -> [Benchmark] {
             let W = problem.initialWeights.map { Variable($0) }
             return { _ = optimizer.step(W, problem: problem, state: optimizer.initialState()) }
         },
+        Benchmark("meta/lstm-update-tele-unroll",
+                  "meta-training: one unroll of 10 LSTM(update,tele) steps, backward, Adam; [20,20,20,20], Float64",
+                  repeats: 5) {
+            let problem = RegressionProblem<Double>(dimensions: [20, 20, 20, 20], seed: 1)
+            var trainer = MetaTrainer(optimizer: LSTMUpdateTeleport<Double>(weightShapes: problem.weightShapes, seed: 1))
+            var W = problem.initialWeights
+            var state = trainer.optimizer.initialState()
+            return { trainer.trainUnroll(problem, weights: &W, state: &state) }
+        },
     ]
 }
 
