@@ -10,7 +10,7 @@
 public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
                            transposeA: Bool = false, transposeB: Bool = false) -> Variable<Scalar> {
     Variable(matmul(a.value, b.value, transposeA: transposeA, transposeB: transposeB),
-             inputs: [a, b]) { g, x, _, needs in
+             inputs: [a, b], product: (transposeA, transposeB)) { g, x, _, needs in
         let a = x[0], b = x[1]
         var da: Variable<Scalar>? = nil, db: Variable<Scalar>? = nil
         switch (transposeA, transposeB) {

@@ -44,6 +44,9 @@ public final class Variable<Scalar: BLASScalar> {
     @inlinable public var inputs: [Variable] { storedInputs }
     @usableFromInline var storedInputs: [Variable]
     @usableFromInline let pullback: Pullback?
+    /// For a node made by `matmul`, its transpose flags (`grad` batches the gradient of a
+    /// weight used by many products, see `grad(of:wrt:seed:createGraph:)`); nil otherwise.
+    @usableFromInline let product: (transposeA: Bool, transposeB: Bool)?
 
     /// A leaf: a parameter when `requiresGrad` is true, a constant otherwise.
     @inlinable
@@ -52,13 +55,17 @@ public final class Variable<Scalar: BLASScalar> {
         self.requiresGrad = requiresGrad
         self.storedInputs = []
         self.pullback = nil
+        self.product = nil
     }
 
     /// The result of an operation on `inputs`. Records the inputs and the pullback only when
-    /// some input requires gradients; otherwise the result is a constant.
+    /// some input requires gradients; otherwise the result is a constant. (`product` is set by
+    /// `matmul` only.)
     @inlinable
-    public init(_ value: Matrix<Scalar>, inputs: [Variable], pullback: @escaping Pullback) {
+    public init(_ value: Matrix<Scalar>, inputs: [Variable],
+                product: (transposeA: Bool, transposeB: Bool)? = nil, pullback: @escaping Pullback) {
         self.value = value
+        self.product = product
         if inputs.contains(where: { $0.requiresGrad }) {
             self.requiresGrad = true
             self.storedInputs = inputs

@@ -69,6 +69,15 @@ func teleportBenchmarks() -> [Benchmark] {
             var state = trainer.optimizer.initialState()
             return { trainer.trainUnroll(problem, weights: &W, state: &state) }
         },
+        Benchmark("meta/lstm-update-tele-unroll-f32",
+                  "meta-training: one unroll of 10 LSTM(update,tele) steps, backward, Adam; [20,20,20,20], Float32",
+                  repeats: 5) {
+            let problem = RegressionProblem<Float>(dimensions: [20, 20, 20, 20], seed: 1)
+            var trainer = MetaTrainer(optimizer: LSTMUpdateTeleport<Float>(weightShapes: problem.weightShapes, seed: 1))
+            var W = problem.initialWeights
+            var state = trainer.optimizer.initialState()
+            return { trainer.trainUnroll(problem, weights: &W, state: &state) }
+        },
     ]
 }
 

@@ -66,6 +66,29 @@ func random(_ r: Int, _ c: Int, seed: UInt64) -> Matrix<Double> {
         #expect(check.passes())
     }
 
+    /// A recurrent weight used by several products (x_t Wᵀ and W h_t forms, plus a use outside
+    /// any product): `grad` without a graph stacks the products' factors into one gemm; the
+    /// result must equal the per-use sum computed with a graph, and finite differences.
+    @Test func weightSharedByManyProducts() {
+        let w = random(4, 3, seed: 11), u = random(3, 4, seed: 12), x0 = random(1, 3, seed: 13)
+        func f(_ ps: [Variable<Double>]) -> Variable<Double> {
+            var h = Variable(x0)
+            var total = ps[0].squaredNorm() * 0.1                     // a use that is not a product
+            for step in 0..<4 {
+                let z = matmul(h, ps[0], transposeB: true).tanh()     // 1 x 4: h Wᵀ
+                h = matmul(z, ps[1], transposeB: true)                // 1 x 3: z Uᵀ
+                let back = matmul(ps[1], ps[0])                       // 3 x 3: U W (U as left operand)
+                total = total + h.squaredNorm() * Double(step + 1) + back.sum() * 0.01
+            }
+            return total
+        }
+        let ps = [Variable(w, requiresGrad: true), Variable(u, requiresGrad: true)]
+        let batched = grad(of: f(ps), wrt: ps)
+        let perUse = grad(of: f(ps), wrt: ps, createGraph: true)   // no stacking with a graph
+        for k in 0..<2 { #expect(maxDifference(batched[k].value, perUse[k].value) < 1e-13) }
+        #expect(gradientCheck(at: [w, u], of: f).passes())
+    }
+
     @Test func deepGraphs() {
         let x = Variable(Matrix<Double>.scalar(1), requiresGrad: true)
         var y = x
