@@ -15,7 +15,7 @@ import Teleport
 import Tensor
 
 /// The precision of the base problems and the LSTMs.
-typealias Scalar = Double
+typealias Scalar = Float
 
 struct Metalearning: Experiment {
     /// The methods of Fig 6, in the paper's legend order.

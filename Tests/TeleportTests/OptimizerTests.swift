@@ -1,5 +1,6 @@
 import Testing
 import TestSupport
+import Tensor
 @testable import Teleport
 
 /// The optimisers against PyTorch trajectories (golden/optimizers.json): each optimiser starts
@@ -87,5 +88,33 @@ import TestSupport
             fresh.update(&q, gradient: g2)
             #expect(p != q, "\(kind.name)")
         }
+    }
+}
+
+/// The meta-optimisers' Adam against PyTorch's Adam trajectory (golden/optimizers.json, run
+/// "adam"), with the parameters split over two matrices with different learning rates (the
+/// second runs at lr 0, so it must stay put), and without touching a matrix shared elsewhere.
+@Suite struct MetaAdamTests {
+    @Test(.enabled(if: OptimizerTests.golden != nil, "golden file optimizers.json absent"))
+    func matchesPyTorchAdam() {
+        let g = OptimizerTests.golden!
+        let lr = g.double("runs/adam/hyper/lr")!
+        let p0 = g.vector("p0")!
+        let gradients = (g["gradients"] as! [Any]).map { Golden.vector($0)! }
+        let trajectory = (g["runs/adam/trajectory"] as! [Any]).map { Golden.vector($0)! }
+        let kept = Matrix<Double>(rows: 1, cols: 2, scalars: [3, 4])
+        let shared = Matrix<Double>(rows: 1, cols: 5, scalars: p0)
+        var parameters = [shared, kept]
+        var adam = MetaAdam(parameters: parameters, learningRates: [lr, 0])
+        var worst = 0.0
+        for (gradient, expected) in zip(gradients, trajectory) {
+            adam.step(&parameters, gradients: [Matrix(rows: 1, cols: 5, scalars: gradient),
+                                               Matrix(rows: 1, cols: 2, scalars: [1, -1])])
+            worst = max(worst, maxRelativeError(parameters[0].scalars, expected))
+        }
+        #expect(worst < 1e-12, "max relative error \(worst)")
+        #expect(parameters[1] == kept)
+        #expect(shared.scalars == p0)
+        #expect(adam.stepCount == 12)
     }
 }
