@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The requirements dispatch to the single- or double-precision BLAS/LAPACK routine and to the
 /// C math library, so `Matrix<Scalar>` and everything built on it is written once, generically.
-public protocol BLASScalar: BinaryFloatingPoint, Sendable, LosslessStringConvertible {
+public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessStringConvertible {
     /// `c = alpha * op(a) * op(b) + beta * c`, row-major (cblas_?gemm).
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
