@@ -93,6 +93,13 @@ extension Experiment where Shared == Void {
 /// experiment, '/'-separated, e.g. "mnist/seed-003") and names its result file.
 public protocol RunDescriptor: Codable, Sendable {
     var key: String { get }
+    /// The run's share of the work relative to the others (weights the progress line's ETA
+    /// when runs differ widely in size); 1 by default.
+    var cost: Double { get }
+}
+
+extension RunDescriptor {
+    public var cost: Double { 1 }
 }
 
 /// The common run: a seed within a named group (a dataset, a configuration).

@@ -103,7 +103,8 @@ public struct Harness<E: Experiment>: Sendable {
         }
 
         let reporter = ProgressReporter(title: "\(E.name)/\(options.profile.rawValue)",
-                                        total: todo.count, enabled: !options.quiet)
+                                        total: todo.count, enabled: !options.quiet,
+                                        totalCost: todo.reduce(0) { $0 + runs[$1].cost })
         if !report.skipped.isEmpty {
             reporter.log("\(report.skipped.count) run(s) already done; \(todo.count) to run"
                          + " (--fresh recomputes them)")
@@ -120,7 +121,7 @@ public struct Harness<E: Experiment>: Sendable {
             runInParallel(count: positions.count, jobs: runOptions.jobs) { index, worker in
                 let position = positions[index]
                 let run = h.runs[position]
-                reporter.started(slot: worker, key: run.key)
+                reporter.started(slot: worker, key: run.key, cost: run.cost)
                 let record = h.execute(run, shared: prepared.shared,
                                        context: RunContext(reporter: reporter, slot: worker, cache: cache))
                 do {

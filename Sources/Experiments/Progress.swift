@@ -34,13 +34,15 @@ public func formatDuration(_ seconds: Double) -> String {
 public final class ProgressReporter: @unchecked Sendable {
     private struct State {
         var done = 0
-        var active: [Int: (key: String, text: String, fraction: Double)] = [:]
+        var doneCost = 0.0
+        var active: [Int: (key: String, text: String, fraction: Double, cost: Double)] = [:]
         var lastDraw = -Double.infinity
         var lineShown = false
     }
 
     private let title: String
     private let total: Int
+    private let totalCost: Double
     private let enabled: Bool
     private let isTerminal: Bool
     private let interval: Double
@@ -51,12 +53,15 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// - Parameters:
     ///   - enabled: false prints nothing (`--quiet`), except through `log(_:force:)`.
+    ///   - totalCost: the summed `cost` of the runs (the ETA's unit of work); `total` by default.
     ///   - isTerminal: redraw in place; defaults to whether stderr is a terminal.
     ///   - write: where text goes; defaults to stderr.
     public init(title: String, total: Int, enabled: Bool = true, isTerminal: Bool? = nil,
-                interval: Double? = nil, write: (@Sendable (String) -> Void)? = nil) {
+                interval: Double? = nil, totalCost: Double? = nil,
+                write: (@Sendable (String) -> Void)? = nil) {
         self.title = title
         self.total = total
+        self.totalCost = totalCost ?? Double(total)
         self.enabled = enabled
         self.isTerminal = isTerminal ?? (isatty(STDERR_FILENO) != 0)
         self.interval = interval ?? (self.isTerminal ? 0.2 : 5)
@@ -64,9 +69,9 @@ public final class ProgressReporter: @unchecked Sendable {
         self.write = write ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
-    /// A run started on worker `slot`.
-    func started(slot: Int, key: String) {
-        state.withLock { $0.active[slot] = (key, "", 0) }
+    /// A run of relative size `cost` started on worker `slot`.
+    func started(slot: Int, key: String, cost: Double = 1) {
+        state.withLock { $0.active[slot] = (key, "", 0, cost) }
         draw(force: false)
     }
 
@@ -74,14 +79,18 @@ public final class ProgressReporter: @unchecked Sendable {
     func update(slot: Int, text: String, fraction: Double?) {
         state.withLock { s in
             guard let a = s.active[slot] else { return }
-            s.active[slot] = (a.key, text, fraction.map { min(max($0, 0), 1) } ?? a.fraction)
+            s.active[slot] = (a.key, text, fraction.map { min(max($0, 0), 1) } ?? a.fraction, a.cost)
         }
         draw(force: false)
     }
 
     /// The run on worker `slot` ended.
     func finished(slot: Int) {
-        state.withLock { s in s.active[slot] = nil; s.done += 1 }
+        state.withLock { s in
+            s.doneCost += s.active[slot]?.cost ?? 1
+            s.active[slot] = nil
+            s.done += 1
+        }
         draw(force: false)
     }
 
@@ -120,11 +129,21 @@ public final class ProgressReporter: @unchecked Sendable {
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
     }
 
+    /// The share of the work done (0...1): finished runs plus the running runs' reported
+    /// fractions, each weighted by its run's cost. The ETA extrapolates it.
+    var fractionDone: Double {
+        state.withLock { s in totalCost > 0 ? effectiveWork(s) / totalCost : 0 }
+    }
+
+    private func effectiveWork(_ s: State) -> Double {
+        s.doneCost + s.active.values.reduce(0) { $0 + $1.fraction * $1.cost }
+    }
+
     private func render(_ s: State) -> String {
         let elapsed = monotonicSeconds() - start
-        let effective = Double(s.done) + s.active.values.reduce(0) { $0 + $1.fraction }
-        let eta = effective > 0 && total > 0
-            ? formatDuration(elapsed * (Double(total) - effective) / effective) : "?"
+        let effective = effectiveWork(s)
+        let eta = effective > 0 && totalCost > 0
+            ? formatDuration(elapsed * max(totalCost - effective, 0) / effective) : "?"
         let running = s.active.keys.sorted().map { slot -> String in
             let a = s.active[slot]!
             return a.text.isEmpty ? a.key : "\(a.key) \(a.text)"

@@ -68,7 +68,10 @@ struct Metalearning: Experiment {
     /// One method, meta-trained (or read from its saved file) and tested on every test problem.
     struct Run: RunDescriptor {
         var method: Method
+        /// Relative size for the ETA: meta-training steps x LSTM weights (not stored).
+        var cost: Double = 1
         var key: String { method.key }
+        enum CodingKeys: String, CodingKey { case method }
     }
 
     /// A meta-trained optimiser as saved in `cache/meta-<method>.json`.
@@ -127,7 +130,17 @@ struct Metalearning: Experiment {
         return p
     }
 
-    func runs(params: Params, datasets: [String]) -> [Run] { Method.allCases.map { Run(method: $0) } }
+    func runs(params: Params, datasets: [String]) -> [Run] {
+        let inputs = RegressionProblem<Scalar>(dimensions: params.dimensions, seed: 0).weightShapes
+            .reduce(0) { $0 + $1.rows * $1.cols }
+        return Method.allCases.map { method in
+            guard let b = params.budget(method) else { return Run(method: method, cost: 0.01) }
+            // Weights of two stacked LSTM cells reading `inputs` values, and of the head.
+            let h = b.hidden, weights = 4 * h * (inputs + h) + 8 * h * h + h * inputs
+            let lstms = method == .updateTele ? 2.0 : 1.0
+            return Run(method: method, cost: lstms * Double(b.trajectories * b.steps * weights) / 1e9)
+        }
+    }
 
     func execute(_ run: Run, params: Params, shared: Void, context: RunContext) throws -> Result {
         let shapes = RegressionProblem<Scalar>(dimensions: params.dimensions, seed: 0).weightShapes

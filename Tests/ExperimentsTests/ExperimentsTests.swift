@@ -348,6 +348,20 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(formatDuration(5) == "5s" && formatDuration(187) == "3m07s" && formatDuration(7500) == "2h05m")
     }
 
+    /// Runs of different sizes weight the ETA by their cost: a big run half done counts for
+    /// more than a small run finished.
+    @Test func progressWeightsRunsByCost() {
+        let p = ProgressReporter(title: "t", total: 2, enabled: false, totalCost: 10)
+        p.started(slot: 0, key: "small", cost: 1)
+        p.started(slot: 1, key: "big", cost: 9)
+        RunContext(reporter: p, slot: 1, cache: nil).report("trajectory", 5, of: 10)
+        #expect(abs(p.fractionDone - 0.45) < 1e-12)
+        p.finished(slot: 0)
+        #expect(abs(p.fractionDone - 0.55) < 1e-12)
+        p.finished(slot: 1)
+        #expect(abs(p.fractionDone - 1) < 1e-12)
+    }
+
     @Test func correlationDescription() {
         let c = Stats.pearson([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])
         #expect(c.description == "r = 0.832 [-0.189, 0.989], p = 0.0805, n = 5")
