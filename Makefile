@@ -31,7 +31,9 @@ build: setup
 datasets: build
 	$(BIN)/datasets fetch $(DATA)
 
-test: setup
+# As root, setup --test also installs Slurm and munge for the one-node cluster test.
+test:
+	@scripts/setup.sh --test
 	$(SWIFT) build $(BUILD) --product datasets
 	@$(BIN)/datasets fetch mnist fashion-mnist || \
 	  echo "warning: MNIST/Fashion-MNIST unavailable; tests that need them will be skipped" >&2

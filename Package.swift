@@ -71,7 +71,8 @@ let package = Package(
         tool("DatasetsTool", folder: "datasets", ["Datasets"]),
         tool("bench", ["Experiments"]),
 
-        // Tests: one target per module, plus the paper's claims on the quick profile.
+        // Tests: one target per module, the paper's claims on the quick profile, and the cluster
+        // path (shards and merge as separate processes, and on a one-node Slurm).
         .target(name: "TestSupport", path: "Sources/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
@@ -80,5 +81,6 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -54,10 +54,16 @@ public struct MergeCommand<E: Experiment>: ParsableCommand {
 
     @OptionGroup public var options: ExperimentOptions
 
+    @Flag(help: "Exit with an error when a declared run has no result or failed (for example after a cluster's shards).")
+    public var requireComplete = false
+
     public init() {}
 
     public func run() throws {
-        try Harness(E(), options: options).merge()
+        let report = try Harness(E(), options: options).merge()
+        if requireComplete && !(report.missing.isEmpty && report.failed.isEmpty) {
+            throw HarnessError.incomplete(missing: report.missing, failed: report.failed)
+        }
     }
 }
 

@@ -16,6 +16,8 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case invalidJobs(Int)
     /// Some runs failed (their result files record why).
     case runsFailed([String])
+    /// `merge --require-complete` found runs without a result or failed.
+    case incomplete(missing: [String], failed: [String])
 
     public var description: String {
         switch self {
@@ -38,6 +40,11 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
             let shown = keys.prefix(5).joined(separator: ", ")
             return "\(keys.count) run(s) failed: \(shown)\(keys.count > 5 ? ", ..." : "")"
                 + "; their result files record the error, a rerun retries them"
+        case .incomplete(let missing, let failed):
+            let keys = missing + failed
+            let shown = keys.prefix(5).joined(separator: ", ")
+            return "incomplete summary: \(missing.count) run(s) missing, \(failed.count) failed "
+                + "(\(shown)\(keys.count > 5 ? ", ..." : "")); run the missing shards or rerun `run`, then merge again"
         }
     }
 

@@ -140,20 +140,41 @@ public enum Executables {
     /// its exit status and combined output.
     @discardableResult
     public static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try start(productsDirectory.appendingPathComponent(name), arguments).wait()
+    }
+
+    /// Starts `program` with `arguments` from the repository root (data from `Datasets/`)
+    /// without waiting; several can run at once.
+    public static func start(_ program: URL, _ arguments: [String]) throws -> RunningProgram {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(name)
+        process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = TestPaths.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["TELEPORT_DATA_DIR"] = TestPaths.datasetsFolder.path
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        // Output goes to a file, not a pipe: nothing has to drain it while the program runs,
+        // and a daemon the program starts cannot hold the reader open by inheriting it.
+        let log = FileManager.default.temporaryDirectory
+            .appendingPathComponent("teleport-output-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
+        }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        // A child inherits the signal mask of the thread that starts it, and test threads
+        // block most signals: start it with none blocked, so that it (and any daemon it
+        // starts) can be stopped with SIGTERM.
+        var none = sigset_t(), saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        do { try process.run() } catch {
+            try? handle.close(); try? FileManager.default.removeItem(at: log)
+            throw error
+        }
+        return RunningProgram(process: process, log: log, handle: handle)
     }
 
     /// A fresh temporary folder for a test's results.
@@ -162,5 +183,24 @@ public enum Executables {
             .appendingPathComponent("teleport-\(label)-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+/// A program started by `Executables.start`.
+public final class RunningProgram: @unchecked Sendable {
+    let process: Process
+    let log: URL
+    let handle: FileHandle
+
+    init(process: Process, log: URL, handle: FileHandle) {
+        self.process = process; self.log = log; self.handle = handle
+    }
+
+    /// Waits for the program to end; returns its exit status and combined output.
+    public func wait() throws -> (status: Int32, output: String) {
+        process.waitUntilExit()
+        try handle.close()
+        defer { try? FileManager.default.removeItem(at: log) }
+        return (process.terminationStatus, String(decoding: try Data(contentsOf: log), as: UTF8.self))
     }
 }

@@ -182,6 +182,26 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(ExperimentCommand<Toy>.helpMessage(for: RunCommand<Toy>.self).contains("--shard"))
     }
 
+    @Test func mergeRequireCompleteFailsOnMissingRuns() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        func command(_ arguments: [String]) throws -> ParsableCommand {
+            try ExperimentCommand<Toy>.parseAsRoot(arguments + ["--profile", "quick", "--results", scratch.path, "--quiet"])
+        }
+        var shard = try command(["run", "--shard", "0/2"])
+        try shard.run()
+        var strict = try command(["merge", "--require-complete"])
+        #expect(throws: HarnessError.incomplete(
+            missing: ["alpha/seed-001", "alpha/seed-003", "beta/seed-000", "beta/seed-002", "beta/seed-004"],
+            failed: [])) { try strict.run() }
+        var lenient = try command(["merge"])
+        try lenient.run()  // without the flag a partial summary is fine
+
+        shard = try command(["run", "--shard", "1/2"])
+        try shard.run()
+        strict = try command(["merge", "--require-complete"])
+        try strict.run()
+    }
+
     @Test func sharedValuesAreComputedOnceAndCached() throws {
         let scratch = Scratch(); defer { scratch.cleanup() }
         let toy = Toy()
