@@ -37,10 +37,10 @@ test: setup
 	  echo "warning: MNIST/Fashion-MNIST unavailable; tests that need them will be skipped" >&2
 	$(SWIFT) test $(BUILD)
 
+# Runs the results, regenerates REPRODUCE.md and prints the summary table (scripts/reproduce.sh).
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
-	@scripts/update-reproduce.sh "$(PROFILE)"
 
 bench: build
 	$(BIN)/bench

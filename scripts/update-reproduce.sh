@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the measured sections of REPRODUCE.md from the result summaries.
 # Every block between "<!-- generated: RESULT/FILE -->" and "<!-- end generated -->" is replaced
-# by results/RESULT/PROFILE/FILE (a Markdown table written by the result executable), or by a
+# by results/RESULT/PROFILE/FILE (a Markdown file written by the result executable), or, for
+# outputs that belong to no profile such as the benchmarks, by results/RESULT/FILE; or by a
 # line saying that it has not been run. Usage: scripts/update-reproduce.sh [PROFILE]
 set -euo pipefail
 profile=${1:-default}
@@ -13,12 +14,20 @@ awk -v profile="$profile" '
     name = $3
     split(name, part, "/")
     path = "results/" part[1] "/" profile "/" part[2]
-    if ((getline line < path) > 0) {
-      print "_Profile `" profile "`, from `" path "`:_"
+    caption = "_Profile `" profile "`, from `" path "`:_"
+    if ((getline line < path) <= 0) {
+      path = "results/" part[1] "/" part[2]
+      caption = "_From `" path "`:_"
+      if ((getline line < path) <= 0) path = ""
+    }
+    if (path != "") {
+      print caption
       print ""
       print line
       while ((getline line < path) > 0) print line
       close(path)
+    } else if (part[1] == "bench") {
+      print "_Not measured yet: run `make bench`._"
     } else {
       print "_Not run yet on the `" profile "` profile: run `make reproduce PROFILE=" profile " RESULTS=" part[1] "`._"
     }
