@@ -2,7 +2,7 @@
 #
 #   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default)
 #   make test        install what is missing, build with optimisation, run all tests
-#   make bench       benchmarks (medians, JSON + table)
+#   make bench       benchmarks (medians, % of sgemm peak) into results/bench/ and REPRODUCE.md
 #   make datasets    fetch and verify MNIST and Fashion-MNIST (CIFAR-10: make datasets DATA=all)
 #   make gallery     render one example of every figure type into results/gallery/
 #   make clean       remove build outputs (results/ and Datasets/ data are kept)
@@ -42,8 +42,10 @@ reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
 
+# Benchmarks: results/bench/bench.json and bench.md, then REPRODUCE.md's Benchmarks section.
 bench: build
-	$(BIN)/bench
+	$(BIN)/bench --json results/bench/bench.json --markdown results/bench/bench.md
+	@scripts/update-reproduce.sh "$(PROFILE)" bench
 
 gallery: setup
 	$(SWIFT) test $(BUILD) --filter PlotTests.Gallery

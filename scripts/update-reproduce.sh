@@ -3,16 +3,19 @@
 # Every block between "<!-- generated: RESULT/FILE -->" and "<!-- end generated -->" is replaced
 # by results/RESULT/PROFILE/FILE (a Markdown file written by the result executable), or, for
 # outputs that belong to no profile such as the benchmarks, by results/RESULT/FILE; or by a
-# line saying that it has not been run. Usage: scripts/update-reproduce.sh [PROFILE]
+# line saying that it has not been run. With ONLY, just the blocks of that result (for example
+# `bench`) are replaced. Usage: scripts/update-reproduce.sh [PROFILE [ONLY]]
 set -euo pipefail
 profile=${1:-default}
+only=${2:-}
 file=REPRODUCE.md
 tmp=$(mktemp "$file.XXXXXX")
-awk -v profile="$profile" '
+awk -v profile="$profile" -v only="$only" '
   /^<!-- generated: .* -->$/ {
     print
     name = $3
     split(name, part, "/")
+    if (only != "" && part[1] != only) next
     path = "results/" part[1] "/" profile "/" part[2]
     caption = "_Profile `" profile "`, from `" path "`:_"
     if ((getline line < path) <= 0) {
@@ -38,4 +41,4 @@ awk -v profile="$profile" '
   !skipping { print }
 ' "$file" > "$tmp"
 mv "$tmp" "$file"
-echo "REPRODUCE.md updated from results/*/$profile/" >&2
+echo "REPRODUCE.md updated from results/${only:-*}/$profile/" >&2
