@@ -48,7 +48,7 @@ public struct ImageData: Sendable {
     /// run here.
     public static func unavailableVerdicts(_ datasets: [String]) -> [Verdict] {
         datasets.filter { !isPresent(named: $0) }.map {
-            Verdict.notRun("Every claim above, on \($0)", because: "data unavailable")
+            Verdict.notRun("Every claim above, on \($0).", because: "data unavailable")
         }
     }
 
