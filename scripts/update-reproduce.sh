@@ -41,4 +41,4 @@ awk -v profile="$profile" -v only="$only" '
   !skipping { print }
 ' "$file" > "$tmp"
 mv "$tmp" "$file"
-echo "REPRODUCE.md updated from results/${only:-*}/$profile/" >&2
+echo "REPRODUCE.md updated from the $profile profile${only:+ (blocks of $only only)}" >&2
