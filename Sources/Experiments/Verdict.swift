@@ -51,22 +51,24 @@ public struct Verdict: Codable, Sendable, Equatable {
 
     /// A claim checked part by part (per dataset, problem or optimizer): `measured` lists each
     /// part's numbers, the outcome combines the parts' outcomes (`Outcome.combining`), and
-    /// `why` names the parts by outcome when they differ or some did not run.
+    /// `why` names the parts by outcome when they differ, and why parts did not run.
     public init(claim: String, checks: [Check], figures: [String] = []) {
         let ran = checks.filter { $0.outcome != .notRunHere }
         let measured = ran.map { $0.name.isEmpty ? $0.measured : "\($0.name): \($0.measured)" }
-        let groups = Outcome.allCases.compactMap { outcome -> String? in
+        let groups = Outcome.allCases.compactMap { outcome -> (outcome: Outcome, names: String)? in
             let names = checks.filter { $0.outcome == outcome }.map { check in
                 outcome != .notRunHere ? check.name
                     : check.name.isEmpty ? check.measured : "\(check.name) (\(check.measured))"
             }
-            return names.isEmpty ? nil : "\(outcome.rawValue): \(names.joined(separator: ", "))"
+            return names.isEmpty ? nil : (outcome, names.joined(separator: ", "))
         }
-        // Every part with the same outcome: the outcome says it all.
-        let uniform = groups.count == 1 && !ran.isEmpty
+        // Nothing ran: why, part by part. One outcome for every part: the outcome says it all.
+        let why = ran.isEmpty ? checks.map { $0.name.isEmpty ? $0.measured : "\($0.name): \($0.measured)" }
+                                      .joined(separator: "; ")
+            : groups.count == 1 ? ""
+            : groups.map { "\($0.outcome.rawValue): \($0.names)" }.joined(separator: "; ")
         self.init(claim: claim, measured: measured.isEmpty ? "-" : measured.joined(separator: "; "),
-                  outcome: Outcome.combining(checks.map(\.outcome)),
-                  why: uniform ? "" : groups.joined(separator: "; "), figures: figures)
+                  outcome: Outcome.combining(checks.map(\.outcome)), why: why, figures: figures)
     }
 
     /// A claim that could not be checked here, and why.

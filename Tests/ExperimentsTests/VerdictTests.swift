@@ -30,7 +30,9 @@ import Testing
         let single = Verdict(claim: "x.", checks: [Check("", passes: false, "3 vs 2")])
         #expect(single.measured == "3 vs 2" && single.verdictText == "not reproduced")
         let none = Verdict(claim: "x.", checks: [.notRun("", because: "no completed runs")])
-        #expect(none.measured == "-" && none.verdictText == "not run here (not run here: no completed runs)")
+        #expect(none.measured == "-" && none.verdictText == "not run here (no completed runs)")
+        let absent = Verdict(claim: "x.", checks: [.notRun("c", because: "data unavailable")])
+        #expect(absent.verdictText == "not run here (c: data unavailable)")
     }
 
     @Test func mergeWritesDeterministicVerdictFiles() throws {
