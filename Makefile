@@ -1,6 +1,7 @@
 # teleport-swift. The two commands a newcomer needs: `make reproduce` and `make test`.
 #
-#   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default)
+#   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default),
+#                    update REPRODUCE.md, print the summary table of verdicts
 #   make test        install what is missing, build with optimisation, run all tests
 #   make bench       benchmarks (medians, % of sgemm peak) into results/bench/ and REPRODUCE.md
 #   make datasets    fetch and verify MNIST and Fashion-MNIST (CIFAR-10: make datasets DATA=all)

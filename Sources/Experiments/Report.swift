@@ -39,10 +39,6 @@ public struct ReproductionReport: Sendable {
         }
     }
 
-    public init(profile: Profile, entries: [Entry]) {
-        self.profile = profile; self.entries = entries
-    }
-
     /// One row per claim; the result's name, combined outcome and wall time on its first row.
     /// Figures are given where `make reproduce` copies them: `Figures/<result>/`, each once.
     public func table() -> Table {
