@@ -1,8 +1,9 @@
 # teleport-swift. The two commands a newcomer needs: `make reproduce` and `make test`.
 #
-#   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default)
+#   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default),
+#                    update REPRODUCE.md, print the summary table of verdicts
 #   make test        install what is missing, build with optimisation, run all tests
-#   make bench       benchmarks (medians, JSON + table)
+#   make bench       benchmarks (medians, % of sgemm peak) into results/bench/ and REPRODUCE.md
 #   make datasets    fetch and verify MNIST and Fashion-MNIST (CIFAR-10: make datasets DATA=all)
 #   make gallery     render one example of every figure type into results/gallery/
 #   make clean       remove build outputs (results/ and Datasets/ data are kept)
@@ -39,13 +40,15 @@ test:
 	  echo "warning: MNIST/Fashion-MNIST unavailable; tests that need them will be skipped" >&2
 	$(SWIFT) test $(BUILD)
 
+# Runs the results, regenerates REPRODUCE.md and prints the summary table (scripts/reproduce.sh).
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
-	@scripts/update-reproduce.sh "$(PROFILE)"
 
+# Benchmarks: results/bench/bench.json and bench.md, then REPRODUCE.md's Benchmarks section.
 bench: build
-	$(BIN)/bench
+	$(BIN)/bench --json results/bench/bench.json --markdown results/bench/bench.md
+	@scripts/update-reproduce.sh "$(PROFILE)" bench
 
 gallery: setup
 	$(SWIFT) test $(BUILD) --filter PlotTests.Gallery

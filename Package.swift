@@ -8,7 +8,7 @@
 //   Datasets, Plot                         (data in, figures out)
 //   Experiments                            (shared harness for the result executables)
 //   convergence, correlation, generalization, optimizers, metalearning, displacement,
-//   datasets, bench                        (one thin executable each)
+//   datasets, bench, report                (one thin executable each)
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -40,6 +40,7 @@ let package = Package(
         .executable(name: "displacement", targets: ["displacement"]),
         .executable(name: "datasets", targets: ["DatasetsTool"]),
         .executable(name: "bench", targets: ["bench"]),
+        .executable(name: "report", targets: ["report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,6 +71,7 @@ let package = Package(
         tool("displacement", ["Experiments"]),
         tool("DatasetsTool", folder: "datasets", ["Datasets"]),
         tool("bench", ["Experiments"]),
+        tool("report", ["Experiments"]),
 
         // Tests: one target per module, the paper's claims on the quick profile, and the cluster
         // path (shards and merge as separate processes, and on a one-node Slurm).

@@ -1,15 +1,36 @@
 #!/usr/bin/env bash
-# Runs every result executable on one profile (resuming finished runs), then copies the
-# figures into Figures/<result>/. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
+# Runs every result executable on one profile (resuming finished runs), copies the figures
+# into Figures/<result>/, regenerates REPRODUCE.md, then prints the summary table: per claim
+# of the paper the measured numbers, the verdict (from results/<result>/<profile>/verdict.json),
+# the figures, and each result's wall time in this invocation (the table is also written to
+# results/reproduce-<profile>.md). A failing result does not stop the others; the script then
+# exits with an error. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
 set -euo pipefail
 profile=$1; jobs=$2; shift 2
 start=$(date +%s)
+report=()   # --seconds RESULT=S and --failed RESULT arguments of the report
+failures=0
 for result in "$@"; do
   echo "== $result ($profile)" >&2
   t0=$(date +%s)
-  .build/release/"$result" run --profile "$profile" --jobs "$jobs"
+  if ! .build/release/"$result" run --profile "$profile" --jobs "$jobs"; then
+    report+=(--failed "$result")
+    failures=$((failures + 1))
+    echo "== $result FAILED" >&2
+  fi
+  seconds=$(( $(date +%s) - t0 ))
+  report+=(--seconds "$result=$seconds")
   mkdir -p "Figures/$result"
-  find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;
-  echo "== $result done in $(( $(date +%s) - t0 )) s; figures in Figures/$result/" >&2
+  if [ -d "results/$result/$profile" ]; then
+    find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;
+  fi
+  echo "== $result done in $seconds s; figures in Figures/$result/" >&2
 done
+scripts/update-reproduce.sh "$profile"
 echo "== all done in $(( $(date +%s) - start )) s" >&2
+echo
+.build/release/report --profile "$profile" --markdown "results/reproduce-$profile.md" ${report[@]+"${report[@]}"} "$@"
+if [ "$failures" -gt 0 ]; then
+  echo "$failures result(s) failed; see their logs above" >&2
+  exit 1
+fi

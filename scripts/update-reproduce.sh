@@ -1,24 +1,36 @@
 #!/usr/bin/env bash
 # Regenerates the measured sections of REPRODUCE.md from the result summaries.
 # Every block between "<!-- generated: RESULT/FILE -->" and "<!-- end generated -->" is replaced
-# by results/RESULT/PROFILE/FILE (a Markdown table written by the result executable), or by a
-# line saying that it has not been run. Usage: scripts/update-reproduce.sh [PROFILE]
+# by results/RESULT/PROFILE/FILE (a Markdown file written by the result executable), or, for
+# outputs that belong to no profile such as the benchmarks, by results/RESULT/FILE; or by a
+# line saying that it has not been run. With ONLY, just the blocks of that result (for example
+# `bench`) are replaced. Usage: scripts/update-reproduce.sh [PROFILE [ONLY]]
 set -euo pipefail
 profile=${1:-default}
+only=${2:-}
 file=REPRODUCE.md
 tmp=$(mktemp "$file.XXXXXX")
-awk -v profile="$profile" '
+awk -v profile="$profile" -v only="$only" '
   /^<!-- generated: .* -->$/ {
     print
     name = $3
     split(name, part, "/")
+    if (only != "" && part[1] != only) next
     path = "results/" part[1] "/" profile "/" part[2]
-    if ((getline line < path) > 0) {
-      print "_Profile `" profile "`, from `" path "`:_"
+    caption = "_Profile `" profile "`, from `" path "`:_"
+    if ((getline line < path) <= 0) {
+      path = "results/" part[1] "/" part[2]
+      caption = "_From `" path "`:_"
+      if ((getline line < path) <= 0) path = ""
+    }
+    if (path != "") {
+      print caption
       print ""
       print line
       while ((getline line < path) > 0) print line
       close(path)
+    } else if (part[1] == "bench") {
+      print "_Not measured yet: run `make bench`._"
     } else {
       print "_Not run yet on the `" profile "` profile: run `make reproduce PROFILE=" profile " RESULTS=" part[1] "`._"
     }
@@ -29,4 +41,4 @@ awk -v profile="$profile" '
   !skipping { print }
 ' "$file" > "$tmp"
 mv "$tmp" "$file"
-echo "REPRODUCE.md updated from results/*/$profile/" >&2
+echo "REPRODUCE.md updated from the $profile profile${only:+ (blocks of $only only)}" >&2

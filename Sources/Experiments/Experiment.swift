@@ -5,7 +5,8 @@ import Foundation
 /// The harness asks for the profile's parameters, the list of runs (one seed of one
 /// configuration each), executes the runs in parallel (each writes its own JSON file, so an
 /// interrupted invocation resumes), then calls `summarize` with every run's result, in the
-/// declared order, to write tables and figures. An executable is one conforming type plus
+/// declared order, to write tables and figures, and `verdicts` to decide the paper's claims
+/// from the summary's statistics. An executable is one conforming type plus
 /// `ExperimentCommand<MyExperiment>.main()`:
 ///
 /// ```swift
@@ -40,6 +41,11 @@ import Foundation
 ///         ...                                                 // Stats.pearson per dataset
 ///         try output.write(table, name: "table1")             // table1.csv + table1.md
 ///         return Statistics(r: ...)
+///     }
+///     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+///         [Verdict(claim: "r(phi, validation loss) > 0 with its 95% CI above 0",
+///                  checks: s.r.sorted { $0.key < $1.key }.map { name, c in
+///                      Check(name, passes: c.low > 0, c.description) })]
 ///     }
 /// }
 /// ExperimentCommand<Correlation>.main()
@@ -79,10 +85,16 @@ public protocol Experiment: Sendable {
     func execute(_ run: Run, params: Params, shared: Shared, context: RunContext) throws -> Result
     /// Writes tables and figures into `output` and returns the summary's statistics.
     func summarize(_ results: RunResults<Self>, params: Params, output: OutputFolder) throws -> Statistics
+    /// The paper's claims this result checks, each decided by a simple rule on `statistics`
+    /// (the rule is in the claim's sentence); `datasets` are the selected ones, so a dataset
+    /// without data can be reported as not run. The harness writes them to `verdict.json` and
+    /// `verdict.md` next to the summary. None by default.
+    func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict]
 }
 
 extension Experiment {
     public static var datasets: [String] { [] }
+    public func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict] { [] }
 }
 
 extension Experiment where Shared == Void {

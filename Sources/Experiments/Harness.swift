@@ -8,8 +8,9 @@ import Foundation
 /// - `provenance/<shard>.json`: one `Invocation` per `run` invocation (`all`, `shard-0-of-4`);
 /// - `cache/<name>.json`: values runs share through `RunContext.cached`;
 /// - `summary.json` (parameters, run counts, statistics), `summary.md` (parameters and run
-///   counts), `runs.csv`/`runs.md` (status of every run), plus the experiment's own tables
-///   and figures: deterministic outputs;
+///   counts), `runs.csv`/`runs.md` (status of every run), `verdict.json`/`verdict.md` (the
+///   paper's claims decided from the statistics), plus the experiment's own tables and
+///   figures: deterministic outputs;
 /// - `provenance.json`: the merging invocation and all run invocations.
 public struct Harness<E: Experiment>: Sendable {
     public let experiment: E
@@ -202,6 +203,8 @@ public struct Harness<E: Experiment>: Sendable {
         public var missing: [String] = []
         public var summary: URL
         public var statistics: E.Statistics
+        /// The claims decided from `statistics`, as written to `verdict.json`.
+        public var verdicts: VerdictFile
     }
 
     /// Every declared run with its record (nil when missing, corrupt or stale).
@@ -252,6 +255,11 @@ public struct Harness<E: Experiment>: Sendable {
 
             \(try parameterTable().markdown())
             """, name: "summary.md")
+        let verdicts = VerdictFile(experiment: E.name, profile: options.profile, runsDeclared: runs.count,
+                                   runsCompleted: block.ok,
+                                   claims: experiment.verdicts(statistics, params: params, datasets: datasets))
+        try output.write(json: verdicts, name: "verdict")
+        try output.write(text: verdicts.markdown(), name: "verdict.md")
 
         let provenanceFolder = folder.appendingPathComponent("provenance")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: provenanceFolder.path)) ?? [])
@@ -267,7 +275,7 @@ public struct Harness<E: Experiment>: Sendable {
         let report = MergeReport(declared: runs.count, ok: block.ok,
                                  diverged: block.diverged.map(\.key), failed: block.failed.map(\.key),
                                  missing: block.missing, summary: output.file("summary.json"),
-                                 statistics: statistics)
+                                 statistics: statistics, verdicts: verdicts)
         if !report.missing.isEmpty {
             let shown = report.missing.prefix(10).joined(separator: ", ")
             FileHandle.standardError.write(Data((
@@ -277,7 +285,8 @@ public struct Harness<E: Experiment>: Sendable {
         if !options.quiet {
             print("\(E.name)/\(options.profile.rawValue): \(block.ok) ok, \(block.diverged.count) diverged, "
                   + "\(block.failed.count) failed, \(block.missing.count) missing of \(runs.count); "
-                  + "summary in \(folder.path)")
+                  + "summary in \(folder.path)"
+                  + (verdicts.claims.isEmpty ? "" : "; verdict: \(verdicts.outcome.phrase) (verdict.md)"))
         }
         return report
     }

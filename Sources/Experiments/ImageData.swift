@@ -39,6 +39,19 @@ public struct ImageData: Sendable {
         }
     }
 
+    /// Whether the dataset named `name` (a `DatasetName` raw value) is present.
+    public static func isPresent(named name: String) -> Bool {
+        DatasetName(rawValue: name).map(isPresent) ?? false
+    }
+
+    /// One verdict per dataset of `datasets` whose files are absent: every claim on it is not
+    /// run here.
+    public static func unavailableVerdicts(_ datasets: [String]) -> [Verdict] {
+        datasets.filter { !isPresent(named: $0) }.map {
+            Verdict.notRun("Every claim above, on \($0).", because: "data unavailable")
+        }
+    }
+
     /// A random batch of `size` training samples in the paper's layout (features x batch),
     /// with its labels.
     public func randomTrainingBatch(size: Int, using rng: inout SeededGenerator) -> (X: Matrix<Float>, labels: [Int]) {

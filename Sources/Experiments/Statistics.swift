@@ -52,6 +52,11 @@ public enum Stats {
             "r = \(Table.number(r, digits: 3)) [\(Table.number(low, digits: 3)), "
                 + "\(Table.number(high, digits: 3))], p = \(Table.number(p, digits: 3)), n = \(n)"
         }
+
+        /// "r = 0.83 [-0.19, 0.99]": r and its interval, two significant digits.
+        public var brief: String {
+            "r = \(Table.number(r, digits: 2)) [\(Table.number(low, digits: 2)), \(Table.number(high, digits: 2))]"
+        }
     }
 
     /// Pearson's r of `x` and `y` (same length), as scipy.stats.pearsonr: p from the t

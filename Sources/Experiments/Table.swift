@@ -59,6 +59,37 @@ public struct Table: Sendable, Equatable {
         return ([line(header), rule] + body.map(line)).joined(separator: "\n") + "\n"
     }
 
+    /// Plain text for a terminal: each cell wrapped at spaces to its column's width in
+    /// `widths` (a longer word stays whole), columns separated by " | ", rows by a rule.
+    public func wrapped(widths: [Int]) -> String {
+        precondition(widths.count == columns.count, "one width per column")
+        func lines(_ text: String, _ width: Int) -> [String] {
+            var out: [String] = [], line = ""
+            for word in text.split(separator: " ") {
+                if !line.isEmpty && line.count + 1 + word.count > width { out.append(line); line = "" }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            return out + [line]
+        }
+        // A column is as wide as its longest wrapped line (a long word can exceed the limit).
+        let columnWidths = widths.indices.map { c in
+            max(widths[c], ([columns] + rows).flatMap { lines($0[c], widths[c]) }.map(\.count).max() ?? 0)
+        }
+        func render(_ cells: [String]) -> [String] {
+            let wrapped = cells.indices.map { lines(cells[$0], widths[$0]) }
+            let height = wrapped.map(\.count).max() ?? 1
+            return (0..<height).map { i in
+                wrapped.indices.map { c in
+                    let text = i < wrapped[c].count ? wrapped[c][i] : ""
+                    return text + String(repeating: " ", count: columnWidths[c] - text.count)
+                }.joined(separator: " | ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }
+        }
+        let rule = columnWidths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-")
+        return ([render(columns)] + rows.map(render)).map { $0.joined(separator: "\n") }
+            .joined(separator: "\n" + rule + "\n") + "\n"
+    }
+
     /// CSV with a header row; cells holding a comma, quote, line break or edge spaces are
     /// quoted, with quotes doubled.
     public func csv() -> String {

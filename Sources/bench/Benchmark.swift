@@ -8,27 +8,31 @@ struct Benchmark {
     let detail: String
     /// Number of timed repetitions (after one warm-up).
     let repeats: Int
-    /// Optional work per repetition for a rate column (e.g. flops), and its unit ("GFLOP/s").
-    let work: Double?
-    let unit: String?
+    /// Floating-point operations of one repetition, where they are easy to count honestly
+    /// (the formula is at the benchmark's definition); nil otherwise.
+    let flops: Double?
     /// Prepares state once and returns the closure timed on each repetition.
     let make: () -> () -> Void
 
-    init(_ name: String, _ detail: String, repeats: Int = 11, work: Double? = nil,
-         unit: String? = nil, make: @escaping () -> () -> Void) {
+    init(_ name: String, _ detail: String, repeats: Int = 11, flops: Double? = nil,
+         make: @escaping () -> () -> Void) {
         self.name = name; self.detail = detail; self.repeats = repeats
-        self.work = work; self.unit = unit; self.make = make
+        self.flops = flops; self.make = make
     }
 }
 
-/// Timing of one benchmark: all repetitions in seconds, and their median.
+/// Timing of one benchmark: all repetitions in seconds, their median, and for benchmarks with
+/// a flop count the rate at the median and its fraction of the machine's sgemm peak.
 struct Measurement: Codable {
     let name: String
     let detail: String
     let seconds: [Double]
     let median: Double
-    let rate: Double?
-    let unit: String?
+    let flops: Double?
+    /// flops / median / 1e9.
+    let gflops: Double?
+    /// gflops over the peak measured by `peak/sgemm` in the same invocation.
+    var fractionOfPeak: Double?
 }
 
 /// Monotonic wall clock in seconds.
@@ -43,17 +47,19 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
 }
 
-/// Runs one benchmark: a warm-up repetition, then `repeats` timed ones.
+/// Runs one benchmark: a warm-up repetition, then `repeats` timed ones (the timing loop
+/// itself allocates nothing: the times go into a buffer reserved beforehand).
 func measure(_ b: Benchmark) -> Measurement {
     let body = b.make()
     body()
     var times: [Double] = []
+    times.reserveCapacity(b.repeats)
     for _ in 0..<b.repeats {
         let t0 = now()
         body()
         times.append(now() - t0)
     }
     let m = median(times)
-    return Measurement(name: b.name, detail: b.detail, seconds: times, median: m,
-                       rate: b.work.map { $0 / m }, unit: b.unit)
+    return Measurement(name: b.name, detail: b.detail, seconds: times, median: m, flops: b.flops,
+                       gflops: b.flops.map { $0 / m / 1e9 }, fractionOfPeak: nil)
 }

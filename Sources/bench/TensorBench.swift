@@ -1,12 +1,28 @@
 import Autodiff
+import Teleport
 import Tensor
+
+/// The machine's reference rate: a large square Float32 product through OpenBLAS, single-
+/// threaded as the project runs BLAS (runs parallelise across processes instead). Every
+/// benchmark with a flop count reports its fraction of this rate. 2 n^3 flops.
+func peakBenchmark(size n: Int = 2048) -> Benchmark {
+    Benchmark("peak/sgemm", "one \(n)x\(n) by \(n)x\(n) Float32 product, OpenBLAS, 1 thread", repeats: 7,
+              flops: 2 * Double(n) * Double(n) * Double(n)) {
+        var g = SeededGenerator(seed: 5)
+        let a = Matrix<Float>.uniform(n, n, low: -1, high: 1, using: &g)
+        let b = Matrix<Float>.uniform(n, n, low: -1, high: 1, using: &g)
+        var c = Matrix<Float>.zeros(n, n)
+        return { gemm(a, b, into: &c) }
+    }
+}
 
 /// Kernels of the numeric core: sgemm on the paper's layer shapes, one autodiff training step
 /// of the MNIST MLP, and a double-backpropagation step through the pinv-based group action.
 func tensorBenchmarks() -> [Benchmark] {
+    /// `inner` products of m x k by k x n: 2 m k n flops each.
     func sgemm(_ name: String, m: Int, k: Int, n: Int, inner: Int) -> Benchmark {
         Benchmark("sgemm/\(name)", "\(inner) x (\(m)x\(k) by \(k)x\(n)) Float32 products",
-                  work: Double(inner) * 2 * Double(m * k * n) / 1e9, unit: "GFLOP/s") {
+                  flops: Double(inner) * 2 * Double(m * k * n)) {
             var g = SeededGenerator(seed: 1)
             let a = Matrix<Float>.uniform(m, k, low: -1, high: 1, using: &g)
             let b = Matrix<Float>.uniform(k, n, using: &g)
@@ -29,7 +45,7 @@ func tensorBenchmarks() -> [Benchmark] {
             return { _ = matrixExp(a) }
         },
         Benchmark("autodiff/mlp-step", "forward + backward of the 784-16-10-10 MLP, batch 20, Float32",
-                  repeats: 101) {
+                  repeats: 101, flops: MLPShape.mnist.trainingFlops(samples: 20)) {
             let (w, x, labels) = mnistShapedProblem(batch: 20)
             return {
                 let params = w.map { Variable($0, requiresGrad: true) }

@@ -10,14 +10,25 @@ private func randomData(count: Int, features: Int, seed: UInt64) -> (images: [Fl
     return (images, labels)
 }
 
+extension MLPShape {
+    /// Flops of the matrix products of one training step on `samples` samples, counting a
+    /// multiply-add as 2: per sample the forward pass (2 P, with P the weight count), the
+    /// weight gradients (2 P) and the gradients with respect to every layer's input except the
+    /// first (2 (P - P1), P1 the first layer's weights, which no step needs). Activations,
+    /// softmax and the optimiser's update are not counted (O(widths) per sample, small here).
+    func trainingFlops(samples: Int) -> Double {
+        let p = Double(parameterCount), first = Double(dims[0] * dims[1])
+        return Double(samples) * (2 * p + 2 * p + 2 * (p - first))
+    }
+}
+
 /// One training epoch per repetition: 50k random samples, batch 20, sequential order.
 private func epochBenchmark(_ name: String, _ shape: MLPShape, _ optimizer: OptimizerKind,
                             repeats: Int) -> Benchmark {
     let samples = 50_000
-    let flops = 2.0 * 3 * Double(shape.parameterCount) * Double(samples)  // forward + two backward gemms
     return Benchmark(name, "one epoch \(shape) \(optimizer.name) lr \(optimizer.learningRate), "
                      + "\(samples) random samples, batch 20", repeats: repeats,
-                     work: flops / 1e9, unit: "GFLOP/s") {
+                     flops: shape.trainingFlops(samples: samples)) {
         let data = randomData(count: samples, features: shape.inputSize, seed: 1)
         let trainer = FusedMLPTrainer(shape: shape, seed: 0, optimizer: optimizer)
         return { _ = trainer.trainEpoch(images: data.images, labels: data.labels, batchSize: 20) }

@@ -1,46 +1,109 @@
 import ArgumentParser
+import Experiments
 import Foundation
 
-/// `bench`: times the project's kernels and prints medians as a table (and JSON with --json).
-/// Each area registers its entries in its own file (`<Area>Bench.swift`).
+/// `bench`: times the project's kernels and prints medians as a table (JSON and Markdown
+/// files on request). First it measures the machine's single-threaded sgemm rate, the
+/// reference for every benchmark that has a flop count. Each area registers its entries in
+/// its own file (`<Area>Bench.swift`).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the numeric kernels, teleportation, training epochs and plotting.")
+        abstract: "Time the numeric kernels, teleportation, training epochs and plotting.",
+        discussion: "Reports the median of each benchmark's repetitions (after one warm-up), and for "
+            + "benchmarks with a flop count the GFLOP/s at the median and its fraction of the sgemm peak "
+            + "(a 2048x2048 Float32 product through single-threaded OpenBLAS, measured first).")
 
-    @Option(help: "Only run benchmarks whose name contains this text.")
+    @Option(help: "Only run benchmarks whose name contains this text (the sgemm peak always runs).")
     var filter: String?
 
-    @Option(help: "Write all measurements as JSON to this file.")
+    @Option(help: ArgumentHelp("Write the machine, the peak and all measurements as JSON to this file (atomically).",
+                               valueName: "file"))
     var json: String?
+
+    @Option(help: ArgumentHelp("Write the Markdown table (with the machine and the peak) to this file (atomically).",
+                               valueName: "file"))
+    var markdown: String?
 
     @Flag(help: "List the benchmarks without running them.")
     var list = false
 
     func run() throws {
         let all = allBenchmarks().filter { filter == nil || $0.name.contains(filter!) }
-        if list { for b in all { print("\(b.name)\t\(b.detail)") }; return }
-        var results: [Measurement] = []
-        print("| benchmark | what one repetition does | median | rate |")
-        print("|---|---|---|---|")
+        if list { for b in ([peakBenchmark()] + all) { print("\(b.name)\t\(b.detail)") }; return }
+
+        var report = BenchReport(machine: .current(), peak: measure(peakBenchmark()))
+        print(report.header())
+        print(BenchReport.columns)
+        print(BenchReport.rule)
+        print(report.row(report.peak))
         for b in all {
-            let m = measure(b)
-            results.append(m)
-            let rate = m.rate.map { String(format: "%.2f %@", $0, m.unit ?? "") } ?? ""
-            print("| \(m.name) | \(m.detail) | \(formatSeconds(m.median)) | \(rate) |")
+            var m = measure(b)
+            m.fractionOfPeak = m.gflops.map { $0 / report.peakGFLOPS }
+            report.measurements.append(m)
+            print(report.row(m))
+            fflush(nil)
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(results)
-            let tmp = json + ".tmp"
-            try data.write(to: URL(fileURLWithPath: tmp))
-            // rename(2) replaces an existing file atomically and also works when there is none
-            // (FileManager.replaceItemAt needs an existing file on Linux).
-            guard rename(tmp, json) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: json])
-            }
-        }
+        report.machine.loadAverageAtEnd = BenchMachine.loadAverage()
+        if let json { try writeAtomically(JSON.encode(report), to: URL(fileURLWithPath: json)) }
+        if let markdown { try writeAtomically(report.markdown(), to: URL(fileURLWithPath: markdown)) }
+    }
+}
+
+/// The machine the benchmarks ran on (no host name: the files may be published).
+struct BenchMachine: Codable {
+    var cpuModel: String
+    var cores: Int
+    var memoryGiB: Double
+    var os: String
+    /// 1-minute load average when the benchmarks started and ended (other processes compete).
+    var loadAverageAtStart: Double
+    var loadAverageAtEnd: Double?
+
+    static func current() -> BenchMachine {
+        let m = Machine.current()
+        return BenchMachine(cpuModel: m.cpuModel, cores: m.cores, memoryGiB: m.memoryGiB, os: m.os,
+                            loadAverageAtStart: loadAverage(), loadAverageAtEnd: nil)
+    }
+
+    static func loadAverage() -> Double {
+        var load = [0.0, 0.0, 0.0]
+        return getloadavg(&load, 3) > 0 ? load[0] : .nan
+    }
+}
+
+/// Everything one invocation measured.
+struct BenchReport: Codable {
+    var machine: BenchMachine
+    var peak: Measurement
+    var measurements: [Measurement] = []
+
+    var peakGFLOPS: Double { peak.gflops ?? .nan }
+
+    static let columns = "| benchmark | what one repetition does | repeats | median | GFLOP/s | of sgemm peak |"
+    static let rule = "|---|---|--:|--:|--:|--:|"
+
+    func header() -> String {
+        String(format: "%@, %d cores, %.0f GiB; 1-minute load average %.2f at start. "
+               + "sgemm peak (single-threaded OpenBLAS): %.1f GFLOP/s.",
+               machine.cpuModel, machine.cores, machine.memoryGiB, machine.loadAverageAtStart, peakGFLOPS)
+    }
+
+    func row(_ m: Measurement) -> String {
+        let rate = m.gflops.map { String(format: "%.2f", $0) } ?? ""
+        let fraction = m.gflops.map { String(format: "%.0f%%", 100 * $0 / peakGFLOPS) } ?? ""
+        return "| \(m.name) | \(m.detail) | \(m.seconds.count) | \(formatSeconds(m.median)) | \(rate) | \(fraction) |"
+    }
+
+    /// The file REPRODUCE.md includes: the machine, the peak, the table, and how rates are counted.
+    func markdown() -> String {
+        var lines = [header(), ""]
+        if let end = machine.loadAverageAtEnd { lines[0] += String(format: " Load average at the end: %.2f.", end) }
+        lines += [Self.columns, Self.rule, row(peak)] + measurements.map(row(_:))
+        lines += ["", "Medians of the repetitions after one warm-up. GFLOP/s counts the flops of the matrix "
+                  + "products only (a multiply-add is 2; formulas in Sources/bench); \"of sgemm peak\" divides "
+                  + "it by the peak/sgemm rate of the same invocation."]
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

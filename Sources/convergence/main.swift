@@ -109,6 +109,101 @@ struct Convergence: Experiment {
     }
 }
 
+// MARK: - Verdicts
+
+extension Convergence {
+    /// Section 3's claims, with the rules of the claims tests (ConvergenceClaimsTests): the
+    /// bound, the Newton alignment, the quadratic term and the iterations to the tolerance.
+    /// The tests also compare wall time to the tolerance; wall times are not in the
+    /// (deterministic) statistics, so these rules count iterations.
+    func verdicts(_ s: Statistics, params p: Params, datasets: [String]) -> [Verdict] {
+        [boundVerdict(s), newtonVerdict(s), quadraticTermVerdict(s, params: p)] + iterationVerdicts(s)
+    }
+
+    /// The bound holds at every horizon T and the measured minimum falls as T grows; on the
+    /// linear network beta must also cover the Hessian eigenvalues met (within 5%).
+    func boundVerdict(_ s: Statistics) -> Verdict {
+        let checks = [Run.Problem.quadratic, .linear].map { problem -> Check in
+            guard let cs = s.theorem[problem.rawValue], !cs.isEmpty else {
+                return .notRun(problem.rawValue, because: "no completed runs")
+            }
+            let falls = zip(cs, cs.dropFirst()).allSatisfy { $1.teleportMin < $0.teleportMin }
+            let covered = cs.allSatisfy { ($0.visitedSmoothness ?? 0) <= $0.constants.beta * 1.05 }
+            let ratio = cs.map { $0.teleportMin / $0.bound }.max()!
+            var measured = "measured/bound <= \(num(ratio, 2)) at T = \(cs.map { String($0.steps) }.joined(separator: ", "))"
+            if !falls { measured += ", not falling with T" }
+            if let eig = cs.compactMap(\.visitedSmoothness).max() {
+                measured += "; max Hessian eig. visited \(num(eig, 3)) vs beta \(num(cs[0].constants.beta, 3))"
+            }
+            return Check(problem.rawValue, passes: cs.allSatisfy(\.holds) && falls && covered, measured)
+        }
+        return Verdict(claim: "SGD with teleportation satisfies Theorem 3.1's bound on min_t E max_g |grad L|^2 "
+                       + "at every horizon T, and the measured minimum falls with T.",
+                       checks: checks, figures: ["theorem.png"])
+    }
+
+    /// At every teleport target the gradient is a Hessian eigenvector: residual below 1e-6,
+    /// cos(g, H^-1 g) within 1e-9 of 1, and a smaller residual than at the starting point.
+    func newtonVerdict(_ s: Statistics) -> Verdict {
+        let checks = TheoryProblem.allCases.compactMap { problem -> Check? in
+            guard let n = s.newton[problem.rawValue] else { return nil }
+            let passes = n.worstResidualTeleported < 1e-6 && abs(n.worstCosineTeleported - 1) < 1e-9
+                && n.residualBefore > n.residualTeleported
+            return Check(problem.rawValue, passes: passes,
+                         "median cos \(num(n.cosineBefore, 3)) -> \(num(n.cosineTeleported, 3)), "
+                         + "worst residual \(num(n.worstResidualTeleported, 2))")
+        }
+        return Verdict(claim: "At a teleport target the gradient is a Hessian eigenvector, so a GD step is a Newton "
+                       + "step (every point: residual < 1e-6, cos(g, H^-1 g) = 1 within 1e-9).",
+                       checks: checks.isEmpty ? [.notRun("", because: "no completed runs")] : checks,
+                       figures: ["error_maps.png"])
+    }
+
+    /// On Rosenbrock, the local fit e(t+1) = a e(t)^2 + b e(t) is linear for GD (b > 0.99,
+    /// |a| r < 0.01 b with r the local radius) and has a quadratic term with teleportation
+    /// (a > 0.1, |b| < 0.2); with e the distance to w* and with e = sqrt(f - f*).
+    func quadraticTermVerdict(_ s: Statistics, params p: Params) -> Verdict {
+        let r = p.descent.localRadius
+        let errors = [("e = |w - w*|", ""), ("e = sqrt(f - f*)", " loss")]
+        let checks = errors.map { name, suffix -> Check in
+            guard let gd = s.fits["rosenbrock"]?["GD\(suffix) (local)"],
+                  let tp = s.fits["rosenbrock"]?["GD+teleport\(suffix) (local)"] else {
+                return .notRun(name, because: "no completed runs")
+            }
+            let passes = gd.b > 0.99 && abs(gd.a) * r < 0.01 * gd.b && tp.a > 0.1 && abs(tp.b) < 0.2
+            return Check(name, passes: passes, "GD a = \(num(gd.a, 2)), b = \(num(gd.b, 3)); "
+                         + "GD+teleport a = \(num(tp.a, 2)), b = \(num(tp.b, 2))")
+        }
+        return Verdict(claim: "Only with teleportation does convergence gain a quadratic term: on Rosenbrock near w*, "
+                       + "e(t+1) = a e(t)^2 + b e(t) has b > 0.99, a ~ 0 for GD and a > 0.1, |b| < 0.2 for GD+teleport.",
+                       checks: checks, figures: ["error_maps.png"])
+    }
+
+    /// GD+teleport reaches the tolerance in fewer iterations than GD on every seed: on the
+    /// problems with an exact teleport, and on the LeakyReLU regression.
+    func iterationVerdicts(_ s: Statistics) -> [Verdict] {
+        func check(_ problem: String) -> Check {
+            guard let gd = s.iterationsToTolerance[problem]?["GD"],
+                  let tp = s.iterationsToTolerance[problem]?["GD+teleport"], !gd.isEmpty else {
+                return .notRun(problem, because: "no completed runs")
+            }
+            let faster = zip(gd, tp).filter { g, t in t != nil && (g == nil || t! < g!) }.count
+            let median = { (xs: [Int?]) in String(format: "%.0f", Stats.median(xs.compactMap { $0 }.map(Double.init))) }
+            let missed = tp.filter { $0 == nil }.count
+            return Check(problem, .fraction(faster, of: gd.count),
+                         "median \(median(gd)) -> \(median(tp)), fewer on \(faster)/\(gd.count) seeds"
+                         + (missed > 0 ? " (\(missed) did not reach it with teleport)" : ""))
+        }
+        return [
+            Verdict(claim: "GD+teleport reaches the tolerance in fewer iterations than GD, on every seed of the "
+                    + "problems with an exact teleport.",
+                    checks: ["booth", "quadratic", "rosenbrock"].map(check), figures: ["descent.png"]),
+            Verdict(claim: "The same on the [20, 20, 20, 20] LeakyReLU regression (gradient-norm teleport).",
+                    checks: [check("leaky-relu")], figures: ["descent.png"]),
+        ]
+    }
+}
+
 // MARK: - (1) The theorem's two sides
 
 extension Convergence {
@@ -163,6 +258,9 @@ struct NewtonSummary: Encodable, Sendable {
     var cosineTeleported: Double
     var stepGapRatioBefore: Double
     var stepGapRatioTeleported: Double
+    /// Worst point: largest residual and cosine farthest from 1 at a teleport target.
+    var worstResidualTeleported: Double
+    var worstCosineTeleported: Double
 }
 
 extension Convergence {
@@ -196,7 +294,10 @@ extension Convergence {
                                   cosineBefore: Stats.median(these.map(\.before.newtonCosine)),
                                   cosineTeleported: Stats.median(these.map(\.teleported.newtonCosine)),
                                   stepGapRatioBefore: Stats.median(these.map(\.stepGapRatioBefore)),
-                                  stepGapRatioTeleported: Stats.median(these.map(\.stepGapRatioTeleported)))
+                                  stepGapRatioTeleported: Stats.median(these.map(\.stepGapRatioTeleported)),
+                                  worstResidualTeleported: these.map(\.teleported.eigenResidual).max()!,
+                                  worstCosineTeleported: these.map(\.teleported.newtonCosine)
+                                      .max { abs($0 - 1) < abs($1 - 1) }!)
             summaries[problem.rawValue] = s
             table.append([problem.rawValue, "\(s.points)", num(s.residualBefore), num(s.residualTeleported),
                           s.residualAscent.map { num($0) } ?? "-", num(s.cosineBefore, 6), num(s.cosineTeleported, 10),

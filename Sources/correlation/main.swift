@@ -124,6 +124,27 @@ struct Correlation: Experiment {
         try output.write(table, name: "table1")
         return Statistics(rows: rows)
     }
+
+    /// Table 1, per dataset with data: sharpness phi correlates positively with validation
+    /// loss, curvature psi negatively, each with a 95% confidence interval excluding 0 (the
+    /// rules of the claims tests).
+    func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        func checks(_ pair: KeyPath<Row, Stats.Correlation>, passes: (Stats.Correlation) -> Bool) -> [Check] {
+            datasets.filter(ImageData.isPresent(named:)).map { name in
+                guard let row = s.rows.first(where: { $0.dataset == name }) else {
+                    return .notRun(name, because: "fewer than 3 completed models")
+                }
+                let c = row[keyPath: pair]
+                return Check(name, passes: passes(c), "\(c.brief), n = \(c.n)")
+            }
+        }
+        return [
+            Verdict(claim: "Sharpness phi correlates positively with validation loss (r > 0, 95% CI above 0).",
+                    checks: checks(\.phiValidation) { $0.r > 0 && $0.low > 0 }, figures: ["val-loss-vs-phi-*.png"]),
+            Verdict(claim: "Curvature psi correlates negatively with validation loss (r < 0, 95% CI below 0).",
+                    checks: checks(\.psiValidation) { $0.r < 0 && $0.high < 0 }, figures: ["val-loss-vs-psi-*.png"]),
+        ] + ImageData.unavailableVerdicts(datasets)
+    }
 }
 
 ExperimentCommand<Correlation>.main()

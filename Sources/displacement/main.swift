@@ -105,6 +105,42 @@ struct DisplacementExperiment: Experiment {
         try writeFigure(results.completed, output: output)
         return Statistics(trends: trends)
     }
+
+    /// Fig 7, with the rules of the claims tests (DisplacementClaimsTests).
+    func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        let line = 2 / Double.pi
+        let parabolas = s.trends.filter { $0.curve == "parabola" }, circles = s.trends.filter { $0.curve == "circle" }
+        func range(_ xs: [Double]) -> String {
+            xs.isEmpty ? "-" : "\(String(format: "%.4f", xs.min()!))-\(String(format: "%.4f", xs.max()!))"
+        }
+
+        // The smallest curvature (kappa = 0 for the parabola, 0.1 for the circle) gives 2/pi.
+        let flat = [("parabola", parabolas, 1e-6), ("circle", circles, 1e-3)].map { name, trends, tolerance in
+            let deviation = trends.map { abs($0.atZeroCurvature - line) }.max() ?? .nan
+            return Check(name, .fraction(trends.filter { abs($0.atZeroCurvature - line) < tolerance }.count,
+                                         of: trends.count),
+                         "max |value - 2/pi| = \(Table.number(deviation, digits: 2)) (tolerance \(Table.number(tolerance)))")
+        }
+        // Parabolas: a dip more than 0.01 below 2/pi, then more than 0.02 above it at the largest kappa.
+        let dips = parabolas.filter { $0.minimum < line - 0.01 && $0.atMaxCurvature > line + 0.02 }
+        let parabola = Check("parabola", .fraction(dips.count, of: parabolas.count),
+                             "minimum \(range(parabolas.map(\.minimum))), at max kappa "
+                             + "\(range(parabolas.map(\.atMaxCurvature))) (2/pi = \(String(format: "%.4f", line))), "
+                             + "\(dips.count)/\(parabolas.count) radii")
+        // Circles: decreasing in kappa at every radius, by more than 0.03 at the largest radius.
+        let decreasing = circles.filter { $0.monotone == "decreasing" }.count
+        let largest = circles.max { $0.radius < $1.radius }
+        let drop = largest.map { $0.atZeroCurvature - $0.atMaxCurvature } ?? .nan
+        let circle = Check("circle", circles.isEmpty || drop > 0.03 ? .fraction(decreasing, of: circles.count) : .notReproduced,
+                           "decreasing at \(decreasing)/\(circles.count) radii; drop \(String(format: "%.4f", drop)) "
+                           + "at r = \(largest.map { "\($0.radius)" } ?? "-")")
+        return [
+            Verdict(claim: "A flat minimum gives the straight-line value (1/r) E dist = 2/pi.", checks: flat,
+                    figures: ["displacement.png"]),
+            Verdict(claim: "Curvature changes the expected displacement: parabolas dip below 2/pi (by > 0.01), "
+                    + "then rise above it (by > 0.02); circles decrease with kappa (by > 0.03 at the largest shift).", checks: [parabola, circle], figures: ["displacement.png"]),
+        ]
+    }
 }
 
 ExperimentCommand<DisplacementExperiment>.main()

@@ -360,6 +360,55 @@ struct Generalization: Experiment {
         try output.write(table, name: "final-test-loss")
         return Statistics(baselines: baselines, variants: rows, skipped: skipped)
     }
+
+    /// Fig 4 per dataset with data, with the rules of the claims tests (GeneralizationClaims).
+    func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        let present = datasets.filter(Self.present)
+        func row(_ dataset: String, _ o: Objective, _ d: Direction) -> VariantRow? {
+            s.variants.first { $0.dataset == dataset && $0.objective == o && $0.direction == d }
+        }
+        func loss(_ r: VariantRow) -> String {
+            r.runs > 1 ? Table.meanStd(r.finalTestLoss, r.finalTestLossStd, digits: 3)
+                : "\(Table.number(r.finalTestLoss, digits: 3)) (1 run)"
+        }
+
+        // Every run of every variant moved its target as intended, and none diverged.
+        let moved = present.map { name -> Check in
+            let variants = Objective.allCases.flatMap { o in Direction.allCases.map { (o, $0) } }
+            var ok = 0, parts: [String] = []
+            for (o, d) in variants {
+                let label = "\(d.rawValue) \(o.rawValue)"
+                guard let r = row(name, o, d) else { parts.append("\(label): no completed run"); continue }
+                if r.runs > 0 && r.movedAsIntended == r.runs && r.diverged == 0 { ok += 1 }
+                parts.append("\(label) \(r.movedAsIntended)/\(r.runs)" + (r.diverged > 0 ? " (+\(r.diverged) diverged)" : ""))
+            }
+            return Check(name, .fraction(ok, of: variants.count), parts.joined(separator: ", "))
+        }
+        // Final test loss after increasing psi below the one after decreasing it.
+        let curvature = present.map { name -> Check in
+            guard let up = row(name, .psi, .increase), let down = row(name, .psi, .decrease) else {
+                return .notRun(name, because: "no completed psi runs")
+            }
+            return Check(name, passes: up.finalTestLoss < down.finalTestLoss,
+                         "increase psi \(loss(up)) vs decrease psi \(loss(down))")
+        }
+        // Final test loss after decreasing phi at most one standard deviation above the baseline's.
+        let flatter = present.map { name -> Check in
+            guard let down = row(name, .phi, .decrease), let base = s.baselines.first(where: { $0.dataset == name }) else {
+                return .notRun(name, because: "no completed baseline or decrease-phi runs")
+            }
+            return Check(name, passes: down.finalTestLoss - base.testLoss <= down.finalTestLossStd,
+                         "decrease phi \(loss(down)) vs baseline \(Table.number(base.testLoss, digits: 3))")
+        }
+        return [
+            Verdict(claim: "Each teleport moves phi or psi in the intended direction (every run of every variant, "
+                    + "no divergence).", checks: moved, figures: ["loss-*-phi.png", "loss-*-psi.png"]),
+            Verdict(claim: "Teleporting to larger curvature psi gives a lower final test loss than to smaller curvature.",
+                    checks: curvature, figures: ["loss-*-psi.png"]),
+            Verdict(claim: "Teleporting to a flatter point (decrease phi) does not raise the final test loss by more "
+                    + "than one std above the baseline.", checks: flatter, figures: ["loss-*-phi.png"]),
+        ] + ImageData.unavailableVerdicts(datasets)
+    }
 }
 
 ExperimentCommand<Generalization>.main()

@@ -252,6 +252,34 @@ struct Metalearning: Experiment {
         try writeFigures(results.completed, output: output)
         return Statistics(methods: methods)
     }
+
+    /// Fig 6, with the rules of the claims tests (MetalearningClaims), on the mean test loss
+    /// over the test problems.
+    func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        func loss(_ m: Method, _ step: Int) -> Double? {
+            s.methods.first { $0.method == m.rawValue }.flatMap { r in r.steps.firstIndex(of: step).map { r.mean[$0] } }
+        }
+        /// `a` below `b` at any of `steps`; the check is named `a` when `named`.
+        func lower(_ a: Method, than b: Method, at steps: [Int], named: Bool = false) -> Check {
+            let name = named ? a.rawValue : ""
+            let pairs = steps.compactMap { t in loss(a, t).flatMap { x in loss(b, t).map { (t, x, $0) } } }
+            guard pairs.count == steps.count else { return .notRun(name, because: "no completed run of \(a.rawValue) or \(b.rawValue)") }
+            return Check(name, passes: pairs.contains { $0.1 < $0.2 },
+                         pairs.map { "step \($0.0): \(Table.number($0.1, digits: 3)) vs \(Table.number($0.2, digits: 3))" }
+                            .joined(separator: ", "))
+        }
+        let figures = ["test-loss.png"]
+        return [
+            Verdict(claim: "LSTM(update,tele) reaches a lower mean test loss than LSTM(update) at step 10 or 30.",
+                    checks: [lower(.updateTele, than: .update, at: [10, 30])], figures: figures),
+            Verdict(claim: "LSTM(lr,tele) reaches a lower mean test loss than GD at step 30.",
+                    checks: [lower(.lrTele, than: .gd, at: [30])], figures: figures),
+            Verdict(claim: "The learned-update optimisers reach a lower mean test loss than GD at step 30.",
+                    checks: [lower(.update, than: .gd, at: [30], named: true),
+                             lower(.updateTele, than: .gd, at: [30], named: true)],
+                    figures: figures),
+        ]
+    }
 }
 
 ExperimentCommand<Metalearning>.main()

@@ -304,6 +304,37 @@ struct OptimizersExperiment: Experiment {
         let absent = Self.datasets.filter { !(DatasetName(rawValue: $0).map(ImageData.isPresent) ?? false) }
         return Statistics(rows: rows, absentDatasets: absent)
     }
+
+    /// Fig 5 per dataset with data, with the rules of the claims tests (OptimizersClaims): a
+    /// claim holds on a dataset when it holds for every optimizer. Per epoch only: wall times
+    /// are not in the (deterministic) statistics; optimizers.md has the seconds.
+    func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        func checks(_ holds: (Row) -> Bool) -> [Check] {
+            datasets.filter(ImageData.isPresent(named:)).map { name in
+                let rows = params.optimizers.compactMap { o in s.rows.first { $0.dataset == name && $0.optimizer == o } }
+                guard !rows.isEmpty else { return .notRun(name, because: "no completed runs") }
+                let failing = params.optimizers.filter { o in !rows.contains { $0.optimizer == o && holds($0) } }
+                let passed = params.optimizers.count - failing.count
+                return Check(name, .fraction(passed, of: params.optimizers.count),
+                             "\(passed)/\(params.optimizers.count) optimizers"
+                             + (failing.isEmpty ? "" : " (not \(failing.joined(separator: ", ")))"))
+            }
+        }
+        let figures = ["loss-*.png"]
+        return [
+            Verdict(claim: "Teleports raise ||grad L||^2 on their batch (median ratio after/before > 1) for every optimizer.",
+                    checks: checks { $0.teleports > 0 && $0.gradNormMedianRatio > 1 }, figures: figures),
+            Verdict(claim: "Teleportation lowers the mean training loss of the teleport epoch and the next, "
+                    + "for every optimizer.", checks: checks { $0.teleport.earlyTrainLoss < $0.baseline.earlyTrainLoss },
+                    figures: figures),
+            Verdict(claim: "With teleportation the training loss reaches the threshold (\(Table.number(params.thresholdFactor)) "
+                    + "x the baseline's final loss) in no more epochs, for every optimizer.",
+                    checks: checks { r in
+                        guard let base = r.baseline.epochsToThreshold, let tele = r.teleport.epochsToThreshold else { return false }
+                        return tele <= base
+                    }, figures: figures),
+        ] + ImageData.unavailableVerdicts(datasets)
+    }
 }
 
 ExperimentCommand<OptimizersExperiment>.main()

@@ -119,7 +119,8 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         let merged = try Harness(Toy(), options: try options(sharded)).merge()
         #expect(merged.missing.isEmpty && merged.ok == 8 && merged.diverged == ["alpha/seed-002", "beta/seed-002"])
 
-        for name in ["summary.json", "summary.md", "runs.csv", "runs.md", "final.csv", "final.md"] {
+        for name in ["summary.json", "summary.md", "runs.csv", "runs.md", "final.csv", "final.md", "verdict.json",
+                     "verdict.md"] {
             let a = try whole.data("toy/quick/" + name), b = try sharded.data("toy/quick/" + name)
             #expect(a == b, "\(name) identical")
         }

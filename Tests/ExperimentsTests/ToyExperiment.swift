@@ -101,4 +101,15 @@ struct Toy: Experiment {
                           correlation: Stats.pearson(done.map(\.result.x), finals),
                           completed: done.map(\.run.key))
     }
+
+    /// Two claims: every run completes (per dataset), and the mean final loss is below 2.
+    func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        let complete = datasets.map { d in
+            let n = s.completed.filter { $0.hasPrefix(d + "/") }.count
+            return Check(d, .fraction(n, of: params.seeds), "\(n)/\(params.seeds) runs")
+        }
+        return [Verdict(claim: "Every run completes.", checks: complete, figures: ["final.png", "missing-*.png"]),
+                Verdict(claim: "The mean final loss is below 2.", measured: Table.number(s.meanFinal),
+                        outcome: s.meanFinal < 2 ? .reproduced : .notReproduced)]
+    }
 }

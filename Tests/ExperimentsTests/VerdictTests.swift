@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import Experiments
+
+/// The verdict rules' building blocks, the harness's verdict files and the reproduction report.
+@Suite struct VerdictTests {
+    @Test func outcomesCombineOverThePartsThatRan() {
+        #expect(Outcome.combining([.reproduced, .reproduced]) == .reproduced)
+        #expect(Outcome.combining([.reproduced, .notRunHere]) == .reproduced, "a part not run does not count")
+        #expect(Outcome.combining([.notReproduced, .notReproduced, .notRunHere]) == .notReproduced)
+        #expect(Outcome.combining([.reproduced, .notReproduced]) == .partly)
+        #expect(Outcome.combining([.partly, .partly]) == .partly)
+        #expect(Outcome.combining([.notRunHere]) == .notRunHere && Outcome.combining([]) == .notRunHere)
+        #expect(Outcome.fraction(3, of: 3) == .reproduced && Outcome.fraction(0, of: 3) == .notReproduced)
+        #expect(Outcome.fraction(1, of: 3) == .partly && Outcome.fraction(0, of: 0) == .notRunHere)
+        #expect(Outcome.partly.phrase == "partly reproduced" && Outcome.notRunHere.rawValue == "not run here")
+    }
+
+    @Test func aClaimOverPartsListsTheirNumbersAndNamesThemByOutcome() {
+        let mixed = Verdict(claim: "r > 0.", checks: [Check("a", passes: true, "r = 0.7"),
+                                                      Check("b", passes: false, "r = -0.1"),
+                                                      .notRun("c", because: "data unavailable")])
+        #expect(mixed.measured == "a: r = 0.7; b: r = -0.1")
+        #expect(mixed.outcome == .partly)
+        #expect(mixed.why == "reproduced: a; not reproduced: b; not run here: c (data unavailable)")
+        #expect(mixed.verdictText == "partly (reproduced: a; not reproduced: b; not run here: c (data unavailable))")
+
+        let uniform = Verdict(claim: "r > 0.", checks: [Check("a", passes: true, "1"), Check("b", passes: true, "2")])
+        #expect(uniform.outcome == .reproduced && uniform.why == "" && uniform.verdictText == "reproduced")
+        let single = Verdict(claim: "x.", checks: [Check("", passes: false, "3 vs 2")])
+        #expect(single.measured == "3 vs 2" && single.verdictText == "not reproduced")
+        let none = Verdict(claim: "x.", checks: [.notRun("", because: "no completed runs")])
+        #expect(none.measured == "-" && none.verdictText == "not run here (no completed runs)")
+        let absent = Verdict(claim: "x.", checks: [.notRun("c", because: "data unavailable")])
+        #expect(absent.verdictText == "not run here (c: data unavailable)")
+    }
+
+    @Test func mergeWritesDeterministicVerdictFiles() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let harness = try Harness(Toy(divergingSeed: 2), options: try options(scratch))
+        let report = try harness.run(runOptions(["--jobs", "2"]))
+        let json = try scratch.data("toy/quick/verdict.json"), md = try scratch.data("toy/quick/verdict.md")
+        let file = try JSON.decode(VerdictFile.self, from: scratch.url.appendingPathComponent("toy/quick/verdict.json"))
+        #expect(file == report.merge?.verdicts)
+        #expect(file.experiment == "toy" && file.profile == .quick)
+        #expect(file.runsDeclared == 10 && file.runsCompleted == 8)
+        #expect(file.claims.map(\.outcome) == [.partly, .reproduced] && file.outcome == .partly)
+        #expect(file.claims[0].measured == "alpha: 4/5 runs; beta: 4/5 runs")
+        let text = String(decoding: md, as: UTF8.self)
+        #expect(text.hasPrefix("**Verdict: partly reproduced.** Claims: 1 reproduced, 1 partly; only 8 of 10 runs completed."))
+        #expect(text.contains("| Every run completes."))
+
+        try harness.merge()
+        #expect(try scratch.data("toy/quick/verdict.json") == json, "same runs, same bytes")
+        #expect(try scratch.data("toy/quick/verdict.md") == md)
+        #expect(!scratch.files().contains { $0.hasSuffix(".tmp") })
+    }
+
+    @Test func reportListsClaimsFiguresAndTimes() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        try writeAtomically(Data([0x89]), to: scratch.url.appendingPathComponent("toy/quick/final.png"))
+        let report = ReproductionReport(results: ["toy", "broken"], profile: .quick, root: scratch.url,
+                                        seconds: ["toy": 12.4, "broken": 3], failed: ["broken"])
+        let rows = report.table().rows
+        #expect(rows.count == 3)
+        #expect(rows[0] == ["toy: reproduced", "Every run completes.", "alpha: 5/5 runs; beta: 5/5 runs", "reproduced",
+                            "Figures/toy/final.png", "12 s"], "only figures that exist")
+        #expect(rows[1][0] == "" && rows[1][1] == "The mean final loss is below 2." && rows[1][5] == "")
+        #expect(rows[2][0] == "broken" && rows[2][3].hasPrefix("failed: no verdict.json") && rows[2][5] == "3 s")
+        #expect(report.text().hasSuffix("Total wall time: 15 s.\n"))
+        #expect(report.markdown().hasPrefix("# Reproduction summary, profile quick\n\n| result"))
+    }
+
+    @Test func wrappedTableBreaksCellsAtSpaces() {
+        var table = Table(columns: ["name", "text"])
+        table.append(["a", "one two three four five six"])
+        table.append(["b", "unbreakable-word-longer-than-the-column"])
+        let lines = table.wrapped(widths: [4, 10]).split(separator: "\n").map(String.init)
+        #expect(lines[0] == "name | text")
+        #expect(lines[2] == "a    | one two" && lines[3] == "     | three four" && lines[4] == "     | five six")
+        #expect(lines.contains("b    | unbreakable-word-longer-than-the-column"), "a long word stays whole")
+        #expect(lines[1].allSatisfy { $0 == "-" || $0 == "+" })
+    }
+}
