@@ -14,7 +14,7 @@ import Autodiff
 import Teleport
 import Tensor
 
-/// The precision of the base problems and the LSTMs.
+/// The precision of the base problems and the LSTMs: Float32, as in the published code.
 typealias Scalar = Float
 
 struct Metalearning: Experiment {
