@@ -62,23 +62,21 @@ func teleportBenchmarks() -> [Benchmark] {
         },
         Benchmark("meta/lstm-update-tele-unroll",
                   "meta-training: one unroll of 10 LSTM(update,tele) steps, backward, Adam; [20,20,20,20], Float64",
-                  repeats: 5) {
-            let problem = RegressionProblem<Double>(dimensions: [20, 20, 20, 20], seed: 1)
-            var trainer = MetaTrainer(optimizer: LSTMUpdateTeleport<Double>(weightShapes: problem.weightShapes, seed: 1))
-            var W = problem.initialWeights
-            var state = trainer.optimizer.initialState()
-            return { trainer.trainUnroll(problem, weights: &W, state: &state) }
-        },
+                  repeats: 5) { metaTrainingUnroll(Double.self) },
         Benchmark("meta/lstm-update-tele-unroll-f32",
                   "meta-training: one unroll of 10 LSTM(update,tele) steps, backward, Adam; [20,20,20,20], Float32",
-                  repeats: 5) {
-            let problem = RegressionProblem<Float>(dimensions: [20, 20, 20, 20], seed: 1)
-            var trainer = MetaTrainer(optimizer: LSTMUpdateTeleport<Float>(weightShapes: problem.weightShapes, seed: 1))
-            var W = problem.initialWeights
-            var state = trainer.optimizer.initialState()
-            return { trainer.trainUnroll(problem, weights: &W, state: &state) }
-        },
+                  repeats: 5) { metaTrainingUnroll(Float.self) },
     ]
+}
+
+/// One unroll of LSTM(update,tele) meta-training per call, along one trajectory (metalearning
+/// runs it in Float32; Float64 for comparison).
+private func metaTrainingUnroll<S: BLASScalar>(_ type: S.Type) -> () -> Void {
+    let problem = RegressionProblem<S>(dimensions: [20, 20, 20, 20], seed: 1)
+    var trainer = MetaTrainer(optimizer: LSTMUpdateTeleport<S>(weightShapes: problem.weightShapes, seed: 1))
+    var W = problem.initialWeights
+    var state = trainer.optimizer.initialState()
+    return { trainer.trainUnroll(problem, weights: &W, state: &state) }
 }
 
 /// PyTorch-style weights of `shape`, a random batch in the paper's layout, random labels.
