@@ -148,15 +148,7 @@ public final class FusedMLPTrainer {
     /// One training step on samples `samples` of a dataset stored as rows.
     @discardableResult
     public func step(images: [Float], labels: [Int], samples: Range<Int>) -> Float {
-        let d = shape.inputSize
-        precondition(samples.upperBound * d <= images.count && samples.upperBound <= labels.count)
-        return images.withUnsafeBufferPointer { x in
-            labels.withUnsafeBufferPointer { y in
-                step(images: UnsafeBufferPointer(rebasing: x[(samples.lowerBound * d)...]),
-                     labels: UnsafeBufferPointer(rebasing: y[samples.lowerBound...]),
-                     batchSize: samples.count)
-            }
-        }
+        withBatch(images, labels, samples) { step(images: $0, labels: $1, batchSize: samples.count) }
     }
 
     /// Computes the gradient of the mean batch loss into `lastGradient` without changing the
@@ -172,13 +164,18 @@ public final class FusedMLPTrainer {
     /// Computes the gradient on samples `samples` of a dataset stored as rows.
     @discardableResult
     public func gradient(images: [Float], labels: [Int], samples: Range<Int>) -> Float {
+        withBatch(images, labels, samples) { gradient(images: $0, labels: $1, batchSize: samples.count) }
+    }
+
+    /// Calls `body` with the images (rows) and labels of `samples` of a dataset stored as rows.
+    private func withBatch(_ images: [Float], _ labels: [Int], _ samples: Range<Int>,
+                           _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Int>) -> Float) -> Float {
         let d = shape.inputSize
         precondition(samples.upperBound * d <= images.count && samples.upperBound <= labels.count)
         return images.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
-                gradient(images: UnsafeBufferPointer(rebasing: x[(samples.lowerBound * d)...]),
-                         labels: UnsafeBufferPointer(rebasing: y[samples.lowerBound...]),
-                         batchSize: samples.count)
+                body(UnsafeBufferPointer(rebasing: x[(samples.lowerBound * d)...]),
+                     UnsafeBufferPointer(rebasing: y[samples.lowerBound...]))
             }
         }
     }
