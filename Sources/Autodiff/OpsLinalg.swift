@@ -36,28 +36,55 @@ public func matmul<Scalar>(_ a: Variable<Scalar>, _ b: Variable<Scalar>,
 ///
 /// Backward: PyTorch's `pinv_backward` (the derivative of A^+ in terms of A^+ itself, valid
 /// where the rank is locally constant), with its two forms for wide and tall A; it is written
-/// with `matmul` on the output A^+, so it is itself differentiable.
+/// with `matmul` on the output A^+, so it is itself differentiable. Two changes for accuracy:
+/// - the projections A A^+ Y and Y A^+ A take their values from the orthonormal factors,
+///   U_k (U_k^T Y) and (Y V_k) V_k^T: formed from A and A^+ they lose eps * cond(A) to
+///   cancellation, which the gradient, of size |G| / sigma_min^2, would carry;
+/// - the terms on I - A A^+ (at full row rank) and I - A^+ A (at full column rank) are left
+///   out: they vanish there with all their derivatives, and would add only rounding noise.
 @inlinable
 public func pinv<Scalar>(_ a: Variable<Scalar>) -> Variable<Scalar> {
-    Variable(pinv(a.value), inputs: [a]) { g, x, p, _ in
+    let f = pseudoInverse(a.value)
+    let fullRowRank = f.rank == a.rows, fullColumnRank = f.rank == a.cols
+    return Variable(f.pinv, inputs: [a]) { g, x, p, _ in
         // g = dL/dA^+ (n x m), A: m x n, p = A^+: n x m.
-        let a = x[0]
+        let a = x[0], gt = g.transposed()
         if a.rows <= a.cols {
             let k = matmul(g, p, transposeA: true)                          // G^T A^+      (m x m)
-            let kph = matmul(k, p, transposeB: true)                        // K A^+^T      (m x n)
-            let term1 = -matmul(k, p, transposeA: true, transposeB: true)  // -(A^+ K)^T
-            let term3 = matmul(matmul(a, p), kph)                           // (A A^+) K A^+^T
-            let term4 = matmul(matmul(p, p, transposeA: true), g.transposed() - matmul(k, a))
-            return [term1 + kph - term3 + term4]
+            var d = -matmul(k, p, transposeA: true, transposeB: true)      // -(A^+ K)^T
+            if !fullRowRank {                                               // (I - A A^+) K A^+^T
+                let kph = matmul(k, p, transposeB: true)
+                let projected = revalued(matmul(matmul(a, p), kph),
+                                         matmul(f.u, matmul(f.u, kph.value, transposeA: true)))
+                d = d + kph - projected
+            }
+            if !fullColumnRank {                                            // A^+^T A^+ G^T (I - A^+ A)
+                let ka = revalued(matmul(k, a), matmul(matmul(gt.value, f.vt, transposeB: true), f.vt))
+                d = d + matmul(matmul(p, p, transposeA: true), gt - ka)
+            }
+            return [d]
         } else {
             let k = matmul(p, g, transposeB: true)                          // A^+ G^T      (n x n)
-            let phk = matmul(p, k, transposeA: true)                        // A^+^T K      (m x n)
-            let term1 = -matmul(p, k, transposeA: true, transposeB: true)  // -(K A^+)^T
-            let term2 = matmul(g.transposed() - matmul(a, k), matmul(p, p, transposeB: true))
-            let term4 = matmul(phk, matmul(p, a))                           // A^+^T K A^+ A
-            return [term1 + term2 + phk - term4]
+            var d = -matmul(p, k, transposeA: true, transposeB: true)      // -(K A^+)^T
+            // (I - A A^+) G^T A^+ A^+^T; the rank is at most n < m, so it never vanishes.
+            let ak = revalued(matmul(a, k), matmul(f.u, matmul(f.u, gt.value, transposeA: true)))
+            d = d + matmul(gt - ak, matmul(p, p, transposeB: true))
+            if !fullColumnRank {                                            // A^+^T K (I - A^+ A)
+                let phk = matmul(p, k, transposeA: true)
+                let projected = revalued(matmul(phk, matmul(p, a)),
+                                         matmul(matmul(phk.value, f.vt, transposeB: true), f.vt))
+                d = d + phk - projected
+            }
+            return [d]
         }
     }
+}
+
+/// `x` with the value `value`, a more accurate evaluation of the same quantity (the two differ
+/// by rounding only); the derivatives are those of `x`.
+@inlinable
+func revalued<Scalar>(_ x: Variable<Scalar>, _ value: Matrix<Scalar>) -> Variable<Scalar> {
+    Variable(value, inputs: [x]) { g, _, _, _ in [g] }
 }
 
 /// The matrix exponential exp(A) (Pade 13 with scaling and squaring, see Tensor's

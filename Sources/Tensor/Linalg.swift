@@ -92,20 +92,52 @@ public func svd<Scalar>(_ a: Matrix<Scalar>) -> (u: Matrix<Scalar>, s: [Scalar],
 /// otherwise. Returns a matrix of NaNs when the SVD fails (non-finite input).
 @inlinable
 public func pinv<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil, atol: Scalar = 0) -> Matrix<Scalar> {
+    pseudoInverse(a, rtol: rtol, atol: atol).pinv
+}
+
+/// A^+ = V_k diag(1/s_k) U_k^T with the orthonormal factors it is made of: `u` (m x k) spans
+/// the range of A and `vt` (k x n) its row space, k the rank kept by the cutoff.
+public struct PseudoInverse<Scalar: BLASScalar> {
+    public let pinv: Matrix<Scalar>
+    public let u: Matrix<Scalar>
+    public let vt: Matrix<Scalar>
+    /// The number of singular values above the cutoff.
+    @inlinable public var rank: Int { u.cols }
+
+    @inlinable
+    public init(pinv: Matrix<Scalar>, u: Matrix<Scalar>, vt: Matrix<Scalar>) {
+        self.pinv = pinv; self.u = u; self.vt = vt
+    }
+}
+
+/// `pinv` with its factors (the cutoff as in `pinv`; rank 0 and NaNs when the SVD fails).
+///
+/// Computed in Double whatever the Scalar (as `matrixExp`): LAPACK's single-precision SVD is
+/// accurate to about ten ulps (5e-7 relative), which the derivative of pinv amplifies, whereas
+/// Float results formed in Double are correctly rounded up to the conditioning of A.
+@inlinable
+public func pseudoInverse<Scalar>(_ a: Matrix<Scalar>, rtol: Scalar? = nil,
+                                  atol: Scalar = 0) -> PseudoInverse<Scalar> {
     let m = a.rows, n = a.cols
-    guard let (u, s, vt) = svd(a) else { return Matrix(rows: n, cols: m, repeating: .nan) }
-    let relative = rtol ?? (atol > 0 ? 0 : Scalar(Swift.max(m, n)) * Scalar.ulpOfOne)
-    let cutoff = Swift.max(atol, relative * (s.first ?? 0))
+    guard let (u, s, vt) = svd(Matrix<Double>(a)) else {
+        return PseudoInverse(pinv: Matrix(rows: n, cols: m, repeating: .nan),
+                             u: Matrix.zeros(m, 0), vt: Matrix.zeros(0, n))
+    }
+    let eps = Double(Scalar.ulpOfOne)
+    let relative = rtol.map { Double($0) } ?? (atol > 0 ? 0 : Double(Swift.max(m, n)) * eps)
+    let cutoff = Swift.max(Double(atol), relative * (s.first ?? 0))
     let kept = s.prefix { $0 > cutoff }.count          // s is sorted in descending order
-    if kept == 0 { return Matrix.zeros(n, m) }
+    let uk = kept == u.cols ? u : u.slice(cols: 0..<kept)
+    let vtk = kept == vt.rows ? vt : vt.slice(rows: 0..<kept)
+    if kept == 0 { return PseudoInverse(pinv: Matrix.zeros(n, m), u: Matrix(uk), vt: Matrix(vtk)) }
     // pinv = V_k diag(1/s_k) U_k^T, formed as (diag(1/s_k) Vt_k)^T (U_k)^T.
-    var scaledVt = vt.slice(rows: 0..<kept)
+    var scaledVt = vtk
     for i in 0..<kept {
         let inv = 1 / s[i]
         for j in 0..<n { scaledVt.scalars[i * n + j] *= inv }
     }
-    let uk = kept == u.cols ? u : u.slice(cols: 0..<kept)
-    return matmul(scaledVt, uk, transposeA: true, transposeB: true)
+    return PseudoInverse(pinv: Matrix(matmul(scaledVt, uk, transposeA: true, transposeB: true)),
+                         u: Matrix(uk), vt: Matrix(vtk))
 }
 
 /// Solves `a x = b` for square a (LU with partial pivoting, LAPACK gesv); nil when a is
