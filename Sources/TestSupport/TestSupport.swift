@@ -1,7 +1,8 @@
 import Foundation
+import Testing
 
 /// Locations the test targets share: the repository root, the golden reference values and
-/// the offline dataset mirror. Tests skip with a clear message when a location is absent.
+/// the offline dataset mirror. A test that needs one declares it with `.requires(...)`.
 public enum TestPaths {
     /// The repository root (the folder holding Package.swift).
     public static let repositoryRoot: URL = {
@@ -31,70 +32,187 @@ public enum TestPaths {
     public static var datasetsFolder: URL { repositoryRoot.appendingPathComponent("Datasets") }
 }
 
-/// A golden reference file (JSON computed in float64 with the authors' PyTorch code).
+/// Whether missing prerequisites fail or skip. `.ci/run` sets `TELEPORT_REQUIRE_REFERENCE=1`, so
+/// a CI run cannot pass with its parity tests skipped; without it (a developer without
+/// ../shared) they skip with the same message.
+public enum Reference {
+    /// `TELEPORT_REQUIRE_REFERENCE` is set to anything but "" or "0".
+    public static var required: Bool {
+        let value = ProcessInfo.processInfo.environment["TELEPORT_REQUIRE_REFERENCE"] ?? ""
+        return !value.isEmpty && value != "0"
+    }
+}
+
+/// Something a test needs from outside the repository: a golden file, a dataset, a tool, root.
+public struct Prerequisite: Sendable {
+    /// One line: what is missing and how to provide it.
+    public let missing: String
+    public let isPresent: @Sendable () -> Bool
+
+    public init(_ isPresent: @autoclosure @escaping @Sendable () -> Bool, missing: String) {
+        self.isPresent = isPresent
+        self.missing = missing
+    }
+
+    /// The golden file `name` exists (whether it parses is `Golden.load`'s error to report).
+    public static func golden(_ name: String) -> Prerequisite {
+        let url = TestPaths.goldenDirectory.appendingPathComponent(name)
+        return Prerequisite(FileManager.default.fileExists(atPath: url.path),
+                            missing: GoldenError.missing(url).description)
+    }
+
+    /// MNIST and Fashion-MNIST are in `Datasets/` (`Executables.imageDataPresent`).
+    public static var imageData: Prerequisite {
+        Prerequisite(Executables.imageDataPresent,
+                     missing: "MNIST or Fashion-MNIST not in \(TestPaths.datasetsFolder.path): run `make datasets` "
+                         + "(offline: set TELEPORT_DATA_MIRROR to the dataset mirror first)")
+    }
+
+    /// The tests run as root.
+    public static func root(_ why: String) -> Prerequisite {
+        Prerequisite(geteuid() == 0, missing: "not root: \(why); run make test as root")
+    }
+}
+
+/// The error of a test whose prerequisite is missing under `TELEPORT_REQUIRE_REFERENCE=1`.
+public struct MissingPrerequisite: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Runs a test or suite when its prerequisites are present; otherwise fails with the first
+/// missing one's message under `Reference.required`, or skips with it.
+public struct RequiresTrait: TestTrait, SuiteTrait {
+    public let prerequisites: [Prerequisite]
+    let sourceLocation: SourceLocation
+
+    public var isRecursive: Bool { true }
+
+    public func prepare(for test: Test) async throws {
+        guard let absent = prerequisites.first(where: { !$0.isPresent() }) else { return }
+        if Reference.required {
+            throw MissingPrerequisite(description: "missing (TELEPORT_REQUIRE_REFERENCE=1): \(absent.missing)")
+        }
+        try await ConditionTrait.disabled(Comment(rawValue: absent.missing), sourceLocation: sourceLocation)
+            .prepare(for: test)
+    }
+}
+
+extension Trait where Self == RequiresTrait {
+    /// `@Test(.requires(.golden("linalg.json")))`: see `RequiresTrait`.
+    public static func requires(_ prerequisites: Prerequisite...,
+                                sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+        RequiresTrait(prerequisites: prerequisites, sourceLocation: sourceLocation)
+    }
+}
+
+/// Whether a golden file can be used: absent, or present but unusable (never the same thing).
+public enum GoldenError: Error, Equatable, CustomStringConvertible {
+    /// No file at this location.
+    case missing(URL)
+    /// The file exists but is unreadable, not JSON, or not of the expected shape.
+    case corrupt(URL, String)
+
+    public var description: String {
+        switch self {
+        case .missing(let url):
+            "golden file \(url.lastPathComponent) not found in \(url.deletingLastPathComponent().path): "
+                + "put the reference folder at ../shared/reference/golden beside the repository or set TELEPORT_GOLDEN_DIR"
+        case .corrupt(let url, let reason):
+            "golden file \(url.path) is corrupt: \(reason)"
+        }
+    }
+}
+
+/// A golden reference file (JSON computed in float64 with the authors' PyTorch code). Every
+/// accessor throws `GoldenError.corrupt` naming the file and key when the value is absent or of
+/// the wrong shape.
 public struct Golden: @unchecked Sendable {
+    /// Where the file was read from.
+    public let url: URL
     /// The parsed top-level JSON object.
     public let root: [String: Any]
     /// The file's `note`: exactly what was computed.
     public var note: String { root["note"] as? String ?? "" }
 
-    /// Loads `name` (for example "linalg.json") from the golden folder, or returns nil when
-    /// the folder or file is absent (callers then skip with a message).
-    public static func load(_ name: String) -> Golden? {
-        let url = TestPaths.goldenDirectory.appendingPathComponent(name)
-        guard let data = try? Data(contentsOf: url),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return Golden(root: object)
+    /// Loads `name` (for example "linalg.json") from `TestPaths.goldenDirectory`.
+    public static func load(_ name: String) throws -> Golden {
+        try load(contentsOf: TestPaths.goldenDirectory.appendingPathComponent(name))
     }
 
-    /// Message for a skipped test whose golden file is missing.
-    public static func missing(_ name: String) -> String {
-        "golden file \(name) not found in \(TestPaths.goldenDirectory.path); set TELEPORT_GOLDEN_DIR"
+    /// Loads the golden file at `url`: `GoldenError.missing` when there is no file,
+    /// `.corrupt` when it cannot be read, is not JSON, or is not an object with a `note`.
+    public static func load(contentsOf url: URL) throws -> Golden {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw GoldenError.missing(url) }
+        let data: Data, object: Any
+        do { data = try Data(contentsOf: url) } catch {
+            throw GoldenError.corrupt(url, "unreadable (\(error.localizedDescription))")
+        }
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw GoldenError.corrupt(url, "not valid JSON")
+        }
+        guard let root = object as? [String: Any] else {
+            throw GoldenError.corrupt(url, "the top level is not a JSON object")
+        }
+        guard root["note"] is String else { throw GoldenError.corrupt(url, "no \"note\" string") }
+        return Golden(url: url, root: root)
     }
 
-    /// Value at a slash-separated key path, e.g. "pinv/wide/A".
+    /// Value at a slash-separated key path, e.g. "pinv/wide/A"; a number indexes a list ("steps/0/W").
     public subscript(path: String) -> Any? {
         var node: Any? = root
-        for key in path.split(separator: "/") {
-            node = (node as? [String: Any])?[String(key)]
+        for key in path.split(separator: "/").map(String.init) {
+            if let list = node as? [Any], let i = Int(key) {
+                node = list.indices.contains(i) ? list[i] : nil
+            } else {
+                node = (node as? [String: Any])?[key]
+            }
         }
         return node
     }
 
-    public func double(_ path: String) -> Double? { (self[path] as? NSNumber)?.doubleValue }
+    public func double(_ path: String) throws -> Double {
+        try parse(path, "a number") { $0 as? NSNumber }.doubleValue
+    }
+
+    public func list(_ path: String) throws -> [Any] { try parse(path, "a list") { $0 as? [Any] } }
 
     /// A 1-D array of numbers.
-    public func vector(_ path: String) -> [Double]? { Golden.vector(self[path]) }
+    public func vector(_ path: String) throws -> [Double] { try parse(path, "a vector", Golden.vector) }
+
+    /// A list of 1-D arrays (for example the gradient sequence).
+    public func vectors(_ path: String) throws -> [[Double]] {
+        try parse(path, "a list of vectors") { Golden.all(of: $0, Golden.vector) }
+    }
 
     /// A 2-D array as (rows, cols, row-major values).
-    public func matrix(_ path: String) -> (rows: Int, cols: Int, values: [Double])? {
-        Golden.matrix(self[path])
+    public func matrix(_ path: String) throws -> (rows: Int, cols: Int, values: [Double]) {
+        try parse(path, "a matrix", Golden.matrix)
     }
 
     /// A list of 2-D arrays (for example the weight list `W`).
-    public func matrices(_ path: String) -> [(rows: Int, cols: Int, values: [Double])]? {
-        guard let list = self[path] as? [Any] else { return nil }
-        let out = list.compactMap { Golden.matrix($0) }
-        return out.count == list.count ? out : nil
+    public func matrices(_ path: String) throws -> [(rows: Int, cols: Int, values: [Double])] {
+        try parse(path, "a list of matrices") { Golden.all(of: $0, Golden.matrix) }
     }
 
-    public static func vector(_ any: Any?) -> [Double]? {
+    /// The value at `path` converted by `convert`, or `.corrupt` saying it is not `what`.
+    private func parse<T>(_ path: String, _ what: String, _ convert: (Any) -> T?) throws -> T {
+        guard let value = self[path] else { throw GoldenError.corrupt(url, "no \"\(path)\"") }
+        guard let out = convert(value) else { throw GoldenError.corrupt(url, "\"\(path)\" is not \(what)") }
+        return out
+    }
+
+    private static func all<T>(of any: Any, _ convert: (Any) -> T?) -> [T]? {
         guard let list = any as? [Any] else { return nil }
-        let out = list.compactMap { ($0 as? NSNumber)?.doubleValue }
+        let out = list.compactMap(convert)
         return out.count == list.count ? out : nil
     }
 
-    public static func matrix(_ any: Any?) -> (rows: Int, cols: Int, values: [Double])? {
-        guard let rows = any as? [Any], !rows.isEmpty else { return nil }
-        var values: [Double] = []
-        var cols = -1
-        for row in rows {
-            guard let r = vector(row) else { return nil }
-            if cols < 0 { cols = r.count } else if cols != r.count { return nil }
-            values += r
-        }
-        return (rows.count, cols, values)
+    private static func vector(_ any: Any) -> [Double]? { all(of: any) { ($0 as? NSNumber)?.doubleValue } }
+
+    private static func matrix(_ any: Any) -> (rows: Int, cols: Int, values: [Double])? {
+        guard let rows = all(of: any, vector), let cols = rows.first?.count,
+              rows.allSatisfy({ $0.count == cols }) else { return nil }
+        return (rows.count, cols, rows.flatMap { $0 })
     }
 }
 

@@ -4,14 +4,13 @@ import TestSupport
 
 // Parity with the reference implementation: golden values computed in float64 with PyTorch.
 
-func goldenMatrix<S: BLASScalar>(_ g: Golden, _ path: String, as: S.Type = S.self) -> Matrix<S> {
-    guard let m = g.matrix(path) else { fatalError("golden key \(path) missing") }
+func goldenMatrix<S: BLASScalar>(_ g: Golden, _ path: String, as: S.Type = S.self) throws -> Matrix<S> {
+    let m = try g.matrix(path)
     return Matrix<S>(Matrix<Double>(rows: m.rows, cols: m.cols, scalars: m.values))
 }
 
-func goldenMatrices<S: BLASScalar>(_ g: Golden, _ path: String, as: S.Type = S.self) -> [Matrix<S>] {
-    guard let ms = g.matrices(path) else { fatalError("golden key \(path) missing") }
-    return ms.map { Matrix<S>(Matrix<Double>(rows: $0.rows, cols: $0.cols, scalars: $0.values)) }
+func goldenMatrices<S: BLASScalar>(_ g: Golden, _ path: String, as: S.Type = S.self) throws -> [Matrix<S>] {
+    try g.matrices(path).map { Matrix<S>(Matrix<Double>(rows: $0.rows, cols: $0.cols, scalars: $0.values)) }
 }
 
 /// Relative error of `a` against the reference `b`, entrywise, with entries of b below
@@ -37,10 +36,10 @@ struct MLPResults {
     var gradOfGradNormSq: [Double]
 }
 
-func mlpResults<S: BLASScalar>(_ g: Golden, as: S.Type) -> MLPResults {
-    let w = goldenMatrices(g, "W", as: S.self).map { Variable($0, requiresGrad: true) }
-    let x = Variable(goldenMatrix(g, "X", as: S.self))
-    let labels = g.vector("Y")!.map { Int($0) }
+func mlpResults<S: BLASScalar>(_ g: Golden, as: S.Type) throws -> MLPResults {
+    let w = try goldenMatrices(g, "W", as: S.self).map { Variable($0, requiresGrad: true) }
+    let x = Variable(try goldenMatrix(g, "X", as: S.self))
+    let labels = try g.vector("Y").map { Int($0) }
     let loss = mlpLoss(w, x: x, labels: labels)
     let grads = grad(of: loss, wrt: w, createGraph: true)
     let normSq = sum(grads.map { $0.squaredNorm() })
@@ -50,64 +49,69 @@ func mlpResults<S: BLASScalar>(_ g: Golden, as: S.Type) -> MLPResults {
                       gradOfGradNormSq: second.flatMap(\.value.doubles))
 }
 
-@Suite(.enabled(if: Golden.load("mlp_classification.json") != nil,
-                Comment(rawValue: Golden.missing("mlp_classification.json"))))
+@Suite(.requires(.golden("mlp_classification.json")))
 struct MLPGolden {
-    let golden = Golden.load("mlp_classification.json")!
-    var expectedGrad: [Double] { golden.matrices("grad")!.flatMap(\.values) }
-    var expectedSecond: [Double] { golden.matrices("grad_of_grad_norm_sq")!.flatMap(\.values) }
+    let golden: Golden
+    let expectedGrad: [Double], expectedSecond: [Double]
 
-    @Test func float64() {
-        let r = mlpResults(golden, as: Double.self)
-        #expect(maxRelativeError([r.loss], [golden.double("loss")!]) < 1e-9)
+    init() throws {
+        golden = try Golden.load("mlp_classification.json")
+        expectedGrad = try golden.matrices("grad").flatMap(\.values)
+        expectedSecond = try golden.matrices("grad_of_grad_norm_sq").flatMap(\.values)
+    }
+
+    @Test func float64() throws {
+        let r = try mlpResults(golden, as: Double.self)
+        #expect(try maxRelativeError([r.loss], [golden.double("loss")]) < 1e-9)
         #expect(maxRelativeError(r.grad, expectedGrad) < 1e-9)
-        #expect(maxRelativeError([r.gradNormSq], [golden.double("grad_norm_sq")!]) < 1e-9)
+        #expect(try maxRelativeError([r.gradNormSq], [golden.double("grad_norm_sq")]) < 1e-9)
         #expect(maxRelativeError(r.gradOfGradNormSq, expectedSecond) < 1e-9)
     }
 
-    @Test func float32() {
-        let r = mlpResults(golden, as: Float.self)
-        #expect(maxRelativeError([r.loss], [golden.double("loss")!]) < 1e-4)
+    @Test func float32() throws {
+        let r = try mlpResults(golden, as: Float.self)
+        #expect(try maxRelativeError([r.loss], [golden.double("loss")]) < 1e-4)
         #expect(scaledRelativeError(r.grad, expectedGrad) < 1e-4)
-        #expect(maxRelativeError([r.gradNormSq], [golden.double("grad_norm_sq")!]) < 1e-4)
+        #expect(try maxRelativeError([r.gradNormSq], [golden.double("grad_norm_sq")]) < 1e-4)
         #expect(scaledRelativeError(r.gradOfGradNormSq, expectedSecond) < 1e-4)
     }
 }
 
 /// d/dA sum(f(A) * probe) for f = pinv or matrixExp.
 func probeGradient<S: BLASScalar>(_ g: Golden, _ path: String, as: S.Type,
-                                  _ f: (Variable<S>) -> Variable<S>) -> [Double] {
-    let a = Variable(goldenMatrix(g, "\(path)/A", as: S.self), requiresGrad: true)
-    let probe = Variable(goldenMatrix(g, "\(path)/probe", as: S.self))
+                                  _ f: (Variable<S>) -> Variable<S>) throws -> [Double] {
+    let a = Variable(try goldenMatrix(g, "\(path)/A", as: S.self), requiresGrad: true)
+    let probe = Variable(try goldenMatrix(g, "\(path)/probe", as: S.self))
     return grad(of: (f(a) * probe).sum(), wrt: [a])[0].value.doubles
 }
 
-@Suite(.enabled(if: Golden.load("linalg.json") != nil, Comment(rawValue: Golden.missing("linalg.json"))))
+@Suite(.requires(.golden("linalg.json")))
 struct LinalgGolden {
-    let golden = Golden.load("linalg.json")!
+    let golden: Golden
+    init() throws { golden = try Golden.load("linalg.json") }
 
     @Test(arguments: ["wide", "tall", "square"])
-    func pinvGradient(name: String) {
-        let expected = golden.matrix("pinv/\(name)/grad_probe")!.values
-        let e64 = maxRelativeError(probeGradient(golden, "pinv/\(name)", as: Double.self, pinv), expected)
+    func pinvGradient(name: String) throws {
+        let expected = try golden.matrix("pinv/\(name)/grad_probe").values
+        let e64 = maxRelativeError(try probeGradient(golden, "pinv/\(name)", as: Double.self, pinv), expected)
         #expect(e64 < 1e-9)
-        let e32 = scaledRelativeError(probeGradient(golden, "pinv/\(name)", as: Float.self, pinv), expected)
+        let e32 = scaledRelativeError(try probeGradient(golden, "pinv/\(name)", as: Float.self, pinv), expected)
         #expect(e32 < 1e-4)
     }
 
     @Test(arguments: ["wide", "tall", "square", "rank_deficient"])
-    func pinvValue(name: String) {
-        let a = Variable(goldenMatrix(golden, "pinv/\(name)/A", as: Double.self), requiresGrad: true)
-        let expected = golden.matrix("pinv/\(name)/pinv")!.values
+    func pinvValue(name: String) throws {
+        let a = Variable(try goldenMatrix(golden, "pinv/\(name)/A", as: Double.self), requiresGrad: true)
+        let expected = try golden.matrix("pinv/\(name)/pinv").values
         #expect(normRelativeError(pinv(a).value.doubles, expected) < 1e-12)
     }
 
     @Test(arguments: ["small", "unit", "large"])
-    func matrixExpGradient(name: String) {
-        let expected = golden.matrix("matrix_exp/\(name)/grad_probe")!.values
-        let e64 = maxRelativeError(probeGradient(golden, "matrix_exp/\(name)", as: Double.self, matrixExp), expected)
+    func matrixExpGradient(name: String) throws {
+        let expected = try golden.matrix("matrix_exp/\(name)/grad_probe").values
+        let e64 = maxRelativeError(try probeGradient(golden, "matrix_exp/\(name)", as: Double.self, matrixExp), expected)
         #expect(e64 < 1e-9)
-        let e32 = scaledRelativeError(probeGradient(golden, "matrix_exp/\(name)", as: Float.self, matrixExp), expected)
+        let e32 = scaledRelativeError(try probeGradient(golden, "matrix_exp/\(name)", as: Float.self, matrixExp), expected)
         #expect(e32 < 1e-4)
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct SlurmTests {
     static let result = "displacement", tasks = 3
 
-    @Test(.enabled(if: geteuid() == 0, "needs root to start slurmd and munged (run make test as root)"),
+    @Test(.requires(.root("the Slurm test starts slurmd and munged")),
           .timeLimit(.minutes(10)))
     func arrayJobAndMergeOnOneNodeClusterEqualOneProcess() throws {
         let folder = try Executables.temporaryFolder("slurm")

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 /// Small CIFAR-10 batches written in the exact binary format, a catalog entry with their
 /// SHA-1s, and the archive layout of the official tar.gz.
@@ -37,7 +38,8 @@ struct SyntheticCIFAR {
     }
 }
 
-let tarAvailable = executable("tar") != nil
+/// `tar`, to build the test archives.
+let tarTool = Prerequisite(executable("tar") != nil, missing: "tar not found on PATH: install tar")
 
 @Suite("CIFAR-10 binary format")
 struct CIFARTests {
@@ -73,7 +75,7 @@ struct CIFARTests {
     }
 
     /// The mirror holding only cifar-10-binary.tar.gz: members extracted by the built-in tar reader.
-    @Test(.enabled(if: tarAvailable, "tar not found; skipping the tar.gz part"))
+    @Test(.requires(tarTool))
     func fetchFromArchiveMirror() throws {
         let work = try makeTemporaryFolder("work"); defer { cleanup(work) }
         let root = try makeTemporaryFolder(); defer { cleanup(root) }
@@ -103,7 +105,7 @@ struct CIFARTests {
     }
 
     /// An archive whose member has the wrong checksum installs nothing.
-    @Test(.enabled(if: tarAvailable, "tar not found; skipping the tar.gz part"))
+    @Test(.requires(tarTool))
     func damagedArchiveMemberInstallsNothing() throws {
         let work = try makeTemporaryFolder("work"); defer { cleanup(work) }
         let root = try makeTemporaryFolder(); defer { cleanup(root) }

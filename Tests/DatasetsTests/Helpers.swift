@@ -88,13 +88,12 @@ func dataSource(_ name: DatasetName) -> URL? {
     }
 }
 
-/// Whether a copy of `name` is available to the tests.
-func mirrorHas(_ name: DatasetName) -> Bool { dataSource(name) != nil }
-
-func mirrorMessage(_ name: DatasetName) -> Comment {
-    Comment(rawValue: "no copy of \(name) in \(TestPaths.datasetMirror.path)/\(name.rawValue) or "
-        + "\(TestPaths.datasetsFolder.path)/\(name.rawValue); set TELEPORT_DATA_MIRROR or run "
-        + "`datasets fetch \(name.rawValue)`")
+/// A copy of `name` in the offline mirror or in `Datasets/`, for `.requires(...)`.
+func mirrorCopy(_ name: DatasetName) -> Prerequisite {
+    Prerequisite(dataSource(name) != nil,
+                 missing: "no copy of \(name) in \(TestPaths.datasetMirror.path)/\(name.rawValue) or "
+                     + "\(TestPaths.datasetsFolder.path)/\(name.rawValue): set TELEPORT_DATA_MIRROR or run "
+                     + "`datasets fetch \(name.rawValue)`")
 }
 
 /// A store that never touches the network or the system folders and logs nothing.

@@ -7,7 +7,7 @@ import TestSupport
 @Suite("Real MNIST and Fashion-MNIST")
 struct RealDataTests {
 
-    @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
+    @Test(.requires(mirrorCopy(.mnist)))
     func mnistFacts() throws {
         let start = Date()
         let (train, test) = try load(.mnist, root: dataSource(.mnist)!)
@@ -31,7 +31,7 @@ struct RealDataTests {
         #expect(train.images.reduce(0) { $0 + Int(($1 * 255).rounded()) } == 1_567_298_545)
     }
 
-    @Test(.enabled(if: mirrorHas(.fashionMNIST), mirrorMessage(.fashionMNIST)))
+    @Test(.requires(mirrorCopy(.fashionMNIST)))
     func fashionFacts() throws {
         let (train, test) = try load(.fashionMNIST, root: dataSource(.fashionMNIST)!)
         #expect(train.count == 60_000 && test.count == 10_000 && train.features == 784)
@@ -47,7 +47,7 @@ struct RealDataTests {
     }
 
     /// Every mirror file has the catalog's SHA-256 and size (of the decompressed bytes).
-    @Test(.enabled(if: mirrorHas(.mnist) && mirrorHas(.fashionMNIST), "no copy of MNIST or Fashion-MNIST in the mirror or in Datasets/; run `datasets fetch mnist fashion-mnist`"),
+    @Test(.requires(mirrorCopy(.mnist), mirrorCopy(.fashionMNIST)),
           arguments: [DatasetName.mnist, .fashionMNIST])
     func mirrorChecksums(_ name: DatasetName) throws {
         let dir = dataSource(name)!.appendingPathComponent(name.rawValue)
@@ -64,7 +64,7 @@ struct RealDataTests {
     }
 
     /// The 50k/10k split of the real training set is a partition with sensible class balance.
-    @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
+    @Test(.requires(mirrorCopy(.mnist)))
     func mnistSplit() throws {
         let (train, _) = try load(.mnist, root: dataSource(.mnist)!)
         let (a, v) = train.trainValidationSplit(seed: 0, trainCount: 50_000)

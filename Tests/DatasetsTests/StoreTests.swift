@@ -10,7 +10,7 @@ struct StoreTests {
     /// The offline mirror, or the project's Datasets/ (same layout).
     static var mirror: URL { dataSource(.mnist) ?? TestPaths.datasetMirror }
 
-    @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
+    @Test(.requires(mirrorCopy(.mnist)))
     func fetchFromMirrorThenExisting() throws {
         let root = try makeTemporaryFolder(); defer { cleanup(root) }
         let store = offlineStore(root: root, mirror: Self.mirror)
@@ -30,7 +30,7 @@ struct StoreTests {
     }
 
     /// An existing copy that fails verification is replaced from the mirror.
-    @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
+    @Test(.requires(mirrorCopy(.mnist)))
     func damagedExistingCopyIsReplaced() throws {
         let root = try makeTemporaryFolder(); defer { cleanup(root) }
         let dest = root.appendingPathComponent("mnist/t10k-labels-idx1-ubyte.gz")
@@ -49,7 +49,7 @@ struct StoreTests {
 
     /// A damaged mirror file is rejected: a checksum error naming it, and nothing (not even a
     /// temporary file) appears in the destination; an existing copy is left untouched.
-    @Test(.enabled(if: mirrorHas(.mnist), mirrorMessage(.mnist)))
+    @Test(.requires(mirrorCopy(.mnist)))
     func corruptedMirrorIsRejected() throws {
         let root = try makeTemporaryFolder(); defer { cleanup(root) }
         let badMirror = try makeTemporaryFolder("mirror"); defer { cleanup(badMirror) }

@@ -3,38 +3,40 @@ import Testing
 import TestSupport
 @testable import Teleport
 
-@Suite(.enabled(if: Golden.load("curvature.json") != nil, Comment(rawValue: Golden.missing("curvature.json"))))
+@Suite(.requires(.golden("curvature.json")))
 struct CurvatureGoldenTests {
-    let g = Golden.load("curvature.json")!
+    let g: Golden
+    init() throws { g = try Golden.load("curvature.json") }
 
-    @Test func closedFormDerivativesAndKappa() {
-        let (g1, g2) = curveDerivatives(g.mats("W"), input: g.mat("X"), directions: g.mats("M"))
-        #expect(relativeError(g1, g.mats("gamma_1")) < 1e-9)
-        #expect(relativeError(g2, g.mats("gamma_2")) < 1e-9)
-        #expect(relativeError(curvature(first: g1, second: g2), g.double("curvature")!) < 1e-9)
+    @Test func closedFormDerivativesAndKappa() throws {
+        let (g1, g2) = curveDerivatives(try g.mats("W"), input: try g.mat("X"), directions: try g.mats("M"))
+        #expect(try relativeError(g1, g.mats("gamma_1")) < 1e-9)
+        #expect(try relativeError(g2, g.mats("gamma_2")) < 1e-9)
+        #expect(try relativeError(curvature(first: g1, second: g2), g.double("curvature")) < 1e-9)
     }
 
-    @Test func float32WithinTolerance() {
-        let W = g.mats("W").map { Matrix<Float>($0) }
-        let (g1, g2) = curveDerivatives(W, input: Matrix<Float>(g.mat("X")), directions: g.mats("M").map { Matrix<Float>($0) })
-        #expect(relativeError(Double(curvature(first: g1, second: g2)), g.double("curvature")!) < 1e-4)
+    @Test func float32WithinTolerance() throws {
+        let W = try g.mats("W").map { Matrix<Float>($0) }
+        let (g1, g2) = curveDerivatives(W, input: Matrix<Float>(try g.mat("X")),
+                                        directions: try g.mats("M").map { Matrix<Float>($0) })
+        #expect(try relativeError(Double(curvature(first: g1, second: g2)), g.double("curvature")) < 1e-4)
     }
 }
 
-@Suite(.enabled(if: Golden.load("teleport_curvature_step.json") != nil,
-                Comment(rawValue: Golden.missing("teleport_curvature_step.json"))))
+@Suite(.requires(.golden("teleport_curvature_step.json")))
 struct CurvatureTeleportGoldenTests {
-    let g = Golden.load("teleport_curvature_step.json")!
+    let g: Golden
+    init() throws { g = try Golden.load("teleport_curvature_step.json") }
 
-    @Test func oneAscentStep() {
-        let W = g.mats("W")
-        let teleport = CurvatureTeleport(steps: 1, learningRate: g.double("lr")!, direction: .increase, pair: 1)
-        let out = teleport.step(W, input: g.mat("X"), M: g.mat("M"))
-        #expect(relativeError(out.record.kappa, g.double("kappa")!) < 1e-9)
-        #expect(relativeError(out.record.slope, g.double("dkappa_dt")!) < 1e-9)
-        #expect(relativeError(out.record.t, g.double("t_new")!) < 1e-9)
-        #expect(relativeError(out.weights[1], g.mat("W1_out")) < 1e-9)
-        #expect(relativeError(out.weights[2], g.mat("W2_out")) < 1e-9)
+    @Test func oneAscentStep() throws {
+        let W = try g.mats("W")
+        let teleport = CurvatureTeleport(steps: 1, learningRate: try g.double("lr"), direction: .increase, pair: 1)
+        let out = teleport.step(W, input: try g.mat("X"), M: try g.mat("M"))
+        #expect(try relativeError(out.record.kappa, g.double("kappa")) < 1e-9)
+        #expect(try relativeError(out.record.slope, g.double("dkappa_dt")) < 1e-9)
+        #expect(try relativeError(out.record.t, g.double("t_new")) < 1e-9)
+        #expect(try relativeError(out.weights[1], g.mat("W1_out")) < 1e-9)
+        #expect(try relativeError(out.weights[2], g.mat("W2_out")) < 1e-9)
         #expect(out.weights[0] == W[0])
     }
 }

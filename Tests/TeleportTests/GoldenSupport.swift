@@ -8,9 +8,9 @@ func matrix(_ m: (rows: Int, cols: Int, values: [Double])) -> Matrix<Double> {
 }
 
 extension Golden {
-    func mat(_ path: String) -> Matrix<Double> { TeleportTests.matrix(self.matrix(path)!) }
-    func mats(_ path: String) -> [Matrix<Double>] { self.matrices(path)!.map { TeleportTests.matrix($0) } }
-    func labels(_ path: String) -> [Int] { self.vector(path)!.map { Int($0) } }
+    func mat(_ path: String) throws -> Matrix<Double> { TeleportTests.matrix(try self.matrix(path)) }
+    func mats(_ path: String) throws -> [Matrix<Double>] { try self.matrices(path).map { TeleportTests.matrix($0) } }
+    func labels(_ path: String) throws -> [Int] { try self.vector(path).map { Int($0) } }
 }
 
 /// Max relative error (norm sense) between two lists of matrices.

@@ -98,14 +98,15 @@ func randomBatch(_ shape: MLPShape, batch: Int, seed: UInt64) -> (x: [Double], l
     }
 
     /// Loss and gradient of the golden classification problem (PyTorch, float64).
-    @Test(.enabled(if: Golden.load("mlp_classification.json") != nil, "golden file mlp_classification.json absent"))
-    func matchesGolden() {
-        let g = Golden.load("mlp_classification.json")!
-        let problem = GoldenProblem(g)
+    @Test(.requires(.golden("mlp_classification.json")))
+    func matchesGolden() throws {
+        let g = try Golden.load("mlp_classification.json")
+        let problem = try GoldenProblem(g)
         let (loss, grad) = ReferenceMLP.lossAndGradient(problem.shape, parameters: problem.weights,
                                                         inputs: problem.inputs, batch: problem.labels.count,
                                                         loss: .crossEntropy(labels: problem.labels))
-        #expect(abs(loss - g.double("loss")!) / g.double("loss")! < 1e-12)
+        let expected = try g.double("loss")
+        #expect(abs(loss - expected) / expected < 1e-12)
         let error = maxRelativeError(grad, problem.gradient)
         #expect(error < 1e-10, "max relative error \(error)")
     }
@@ -120,15 +121,15 @@ struct GoldenProblem {
     let labels: [Int]
     let gradient: [Double]
 
-    init(_ g: Golden) {
-        let w = g.matrices("W")!
+    init(_ g: Golden) throws {
+        let w = try g.matrices("W")
         shape = MLPShape([w[0].cols] + w.map(\.rows))
         weights = w.flatMap(\.values)
-        gradient = g.matrices("grad")!.flatMap(\.values)
-        let x = g.matrix("X")!
+        gradient = try g.matrices("grad").flatMap(\.values)
+        let x = try g.matrix("X")
         var rows = [Double](repeating: 0, count: x.rows * x.cols)
         for f in 0..<x.rows { for b in 0..<x.cols { rows[b * x.rows + f] = x.values[f * x.cols + b] } }
         inputs = rows
-        labels = g.vector("Y")!.map { Int($0) }
+        labels = try g.vector("Y").map { Int($0) }
     }
 }

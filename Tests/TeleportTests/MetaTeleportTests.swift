@@ -3,35 +3,39 @@ import TestSupport
 import Autodiff
 @testable import Teleport
 
-@Suite(.enabled(if: Golden.load("meta_teleport.json") != nil, Comment(rawValue: Golden.missing("meta_teleport.json"))))
+@Suite(.requires(.golden("meta_teleport.json")))
 struct MetaTeleportGoldenTests {
-    let g = Golden.load("meta_teleport.json")!
-    var objective: Objective<Double> { .regression(target: g.mat("Y")) }
-    var T: [Matrix<Double>] {
-        (g["T"] as! [Any]).map { matrix(Golden.matrix($0)!) }
+    let g: Golden
+    let objective: Objective<Double>, W: [Matrix<Double>], X: Matrix<Double>
+
+    init() throws {
+        g = try Golden.load("meta_teleport.json")
+        objective = .regression(target: try g.mat("Y"))
+        W = try g.mats("W")
+        X = try g.mat("X")
     }
 
-    @Test func lossBefore() {
-        let L = loss(g.mats("W").map { Variable($0) }, Variable(g.mat("X")), objective).scalar
-        #expect(relativeError(L, g.double("loss")!) < 1e-12)
+    @Test func lossBefore() throws {
+        let L = loss(W.map { Variable($0) }, Variable(X), objective).scalar
+        #expect(try relativeError(L, g.double("loss")) < 1e-12)
     }
 
-    @Test func teleportWithRescaledT() {
-        let W = lieAlgebraTeleport(g.mats("W"), input: g.mat("X"), T: T, magnitude: g.double("T_magnitude")!)
-        let error = relativeError(W, g.mats("teleport_with_T/W_out"))
+    @Test func teleportWithRescaledT() throws {
+        let W = lieAlgebraTeleport(self.W, input: X, T: try g.mats("T"), magnitude: try g.double("T_magnitude"))
+        let error = relativeError(W, try g.mats("teleport_with_T/W_out"))
         #expect(error < 1e-9, "max relative error \(error)")
-        let L = loss(W.map { Variable($0) }, Variable(g.mat("X")), objective).scalar
-        #expect(relativeError(L, g.double("teleport_with_T/loss_after")!) < 1e-9)
+        let L = loss(W.map { Variable($0) }, Variable(X), objective).scalar
+        #expect(try relativeError(L, g.double("teleport_with_T/loss_after")) < 1e-9)
     }
 
-    @Test func gradientAscent() {
-        let ascent = LieAlgebraGradientAscent(steps: Int(g.double("gradient_ascent/steps")!),
-                                              learningRate: g.double("gradient_ascent/lr_teleport")!)
-        let W = ascent(g.mats("W"), input: g.mat("X"), objective)
-        let error = relativeError(W, g.mats("gradient_ascent/W_out"))
+    @Test func gradientAscent() throws {
+        let ascent = LieAlgebraGradientAscent(steps: Int(try g.double("gradient_ascent/steps")),
+                                              learningRate: try g.double("gradient_ascent/lr_teleport"))
+        let W = ascent(self.W, input: X, objective)
+        let error = relativeError(W, try g.mats("gradient_ascent/W_out"))
         #expect(error < 1e-9, "max relative error \(error)")
-        let L = loss(W.map { Variable($0) }, Variable(g.mat("X")), objective).scalar
-        #expect(relativeError(L, g.double("gradient_ascent/loss_after")!) < 1e-9)
+        let L = loss(W.map { Variable($0) }, Variable(X), objective).scalar
+        #expect(try relativeError(L, g.double("gradient_ascent/loss_after")) < 1e-9)
     }
 }
 

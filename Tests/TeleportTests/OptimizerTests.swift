@@ -6,28 +6,27 @@ import Tensor
 /// The optimisers against PyTorch trajectories (golden/optimizers.json): each optimiser starts
 /// at p0 and receives 12 fixed gradients.
 @Suite struct OptimizerTests {
-    static let golden = Golden.load("optimizers.json")
     static let names = ["sgd", "momentum", "adagrad", "rmsprop", "adam"]
 
     /// The optimiser described by the golden run `name`'s hyper-parameters.
-    static func kind(_ name: String, _ g: Golden) -> OptimizerKind {
-        let h = { (key: String) in g.double("runs/\(name)/hyper/\(key)")! }
+    static func kind(_ name: String, _ g: Golden) throws -> OptimizerKind {
+        let h = { (key: String) in try g.double("runs/\(name)/hyper/\(key)") }
         switch name {
-        case "sgd": return .sgd(lr: h("lr"))
-        case "momentum": return .momentum(lr: h("lr"), momentum: h("momentum"))
-        case "adagrad": return .adagrad(lr: h("lr"), eps: h("eps"))
-        case "rmsprop": return .rmsprop(lr: h("lr"), alpha: h("alpha"), eps: h("eps"))
-        default: return .adam(lr: h("lr"), beta1: h("beta1"), beta2: h("beta2"), eps: h("eps"))
+        case "sgd": return .sgd(lr: try h("lr"))
+        case "momentum": return .momentum(lr: try h("lr"), momentum: try h("momentum"))
+        case "adagrad": return .adagrad(lr: try h("lr"), eps: try h("eps"))
+        case "rmsprop": return .rmsprop(lr: try h("lr"), alpha: try h("alpha"), eps: try h("eps"))
+        default: return .adam(lr: try h("lr"), beta1: try h("beta1"), beta2: try h("beta2"), eps: try h("eps"))
         }
     }
 
     /// Runs `optimizer` from p0 on the golden gradients; returns the largest relative error
     /// of any step's parameters against the golden trajectory.
     static func worstError<S: BinaryFloatingPoint>(_ optimizer: inout Optimizer<S>, _ g: Golden,
-                                                   _ name: String) -> Double {
-        var p = g.vector("p0")!.map { S($0) }
-        let gradients = (g["gradients"] as! [Any]).map { Golden.vector($0)! }
-        let trajectory = (g["runs/\(name)/trajectory"] as! [Any]).map { Golden.vector($0)! }
+                                                   _ name: String) throws -> Double {
+        var p = try g.vector("p0").map { S($0) }
+        let gradients = try g.vectors("gradients")
+        let trajectory = try g.vectors("runs/\(name)/trajectory")
         #expect(gradients.count == 12 && trajectory.count == 12)
         var worst = 0.0
         for (gradient, expected) in zip(gradients, trajectory) {
@@ -37,37 +36,38 @@ import Tensor
         return worst
     }
 
-    @Test(.enabled(if: golden != nil, "golden file optimizers.json absent"), arguments: names)
-    func matchesPyTorchInDouble(name: String) {
-        let g = Self.golden!
-        var optimizer = Optimizer<Double>(Self.kind(name, g), parameterCount: 5)
-        let error = Self.worstError(&optimizer, g, name)
+    @Test(.requires(.golden("optimizers.json")), arguments: names)
+    func matchesPyTorchInDouble(name: String) throws {
+        let g = try Golden.load("optimizers.json")
+        var optimizer = Optimizer<Double>(try Self.kind(name, g), parameterCount: 5)
+        let error = try Self.worstError(&optimizer, g, name)
         #expect(error < 1e-12, "\(name): max relative error \(error)")
         #expect(optimizer.stepCount == 12)
     }
 
-    @Test(.enabled(if: golden != nil, "golden file optimizers.json absent"), arguments: names)
-    func matchesPyTorchInFloat(name: String) {
-        let g = Self.golden!
-        var optimizer = Optimizer<Float>(Self.kind(name, g), parameterCount: 5)
-        let error = Self.worstError(&optimizer, g, name)
+    @Test(.requires(.golden("optimizers.json")), arguments: names)
+    func matchesPyTorchInFloat(name: String) throws {
+        let g = try Golden.load("optimizers.json")
+        var optimizer = Optimizer<Float>(try Self.kind(name, g), parameterCount: 5)
+        let error = try Self.worstError(&optimizer, g, name)
         #expect(error < 1e-5, "\(name): max relative error \(error)")
     }
 
     /// After `reset()` an optimiser behaves exactly like a fresh one.
-    @Test(.enabled(if: golden != nil, "golden file optimizers.json absent"), arguments: names)
-    func resetRestartsState(name: String) {
-        let g = Self.golden!
-        var used = Optimizer<Double>(Self.kind(name, g), parameterCount: 5)
-        var scratch = g.vector("p0")!
-        for gradient in (g["gradients"] as! [Any]).prefix(5) {
-            used.update(&scratch, gradient: Golden.vector(gradient)!)
+    @Test(.requires(.golden("optimizers.json")), arguments: names)
+    func resetRestartsState(name: String) throws {
+        let g = try Golden.load("optimizers.json")
+        let gradients = try g.vectors("gradients")
+        var used = Optimizer<Double>(try Self.kind(name, g), parameterCount: 5)
+        var scratch = try g.vector("p0")
+        for gradient in gradients.prefix(5) {
+            used.update(&scratch, gradient: gradient)
         }
         used.reset()
         #expect(used.stepCount == 0)
-        var fresh = Optimizer<Double>(Self.kind(name, g), parameterCount: 5)
-        var a = g.vector("p0")!, b = a
-        for gradient in (g["gradients"] as! [Any]).map({ Golden.vector($0)! }) {
+        var fresh = Optimizer<Double>(try Self.kind(name, g), parameterCount: 5)
+        var a = try g.vector("p0"), b = a
+        for gradient in gradients {
             used.update(&a, gradient: gradient)
             fresh.update(&b, gradient: gradient)
         }
@@ -95,13 +95,13 @@ import Tensor
 /// "adam"), with the parameters split over two matrices with different learning rates (the
 /// second runs at lr 0, so it must stay put), and without touching a matrix shared elsewhere.
 @Suite struct MetaAdamTests {
-    @Test(.enabled(if: OptimizerTests.golden != nil, "golden file optimizers.json absent"))
-    func matchesPyTorchAdam() {
-        let g = OptimizerTests.golden!
-        let lr = g.double("runs/adam/hyper/lr")!
-        let p0 = g.vector("p0")!
-        let gradients = (g["gradients"] as! [Any]).map { Golden.vector($0)! }
-        let trajectory = (g["runs/adam/trajectory"] as! [Any]).map { Golden.vector($0)! }
+    @Test(.requires(.golden("optimizers.json")))
+    func matchesPyTorchAdam() throws {
+        let g = try Golden.load("optimizers.json")
+        let lr = try g.double("runs/adam/hyper/lr")
+        let p0 = try g.vector("p0")
+        let gradients = try g.vectors("gradients")
+        let trajectory = try g.vectors("runs/adam/trajectory")
         let kept = Matrix<Double>(rows: 1, cols: 2, scalars: [3, 4])
         let shared = Matrix<Double>(rows: 1, cols: 5, scalars: p0)
         var parameters = [shared, kept]

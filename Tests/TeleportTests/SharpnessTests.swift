@@ -3,9 +3,10 @@ import Testing
 import TestSupport
 @testable import Teleport
 
-@Suite(.enabled(if: Golden.load("sharpness.json") != nil, Comment(rawValue: Golden.missing("sharpness.json"))))
+@Suite(.requires(.golden("sharpness.json")))
 struct SharpnessGoldenTests {
-    let g = Golden.load("sharpness.json")!
+    let g: Golden
+    init() throws { g = try Golden.load("sharpness.json") }
 
     /// Splits a flat row-major direction into per-layer matrices and rescales it to norm r.
     func perturbation(_ flat: [Double], like W: [Matrix<Double>], radius: Double) -> [Matrix<Double>] {
@@ -17,19 +18,19 @@ struct SharpnessGoldenTests {
         }
     }
 
-    @Test func perturbedLossesAndPhi() {
-        let W = g.mats("W"), X = g.mat("X")
-        let objective = Objective<Double>.classification(labels: g.labels("Y"))
-        let radii = g.vector("radii")!
-        let directions = g.mat("directions")
+    @Test func perturbedLossesAndPhi() throws {
+        let W = try g.mats("W"), X = try g.mat("X")
+        let objective = Objective<Double>.classification(labels: try g.labels("Y"))
+        let radii = try g.vector("radii")
+        let directions = try g.mat("directions")
         var losses: [Double] = []
         for (i, r) in radii.enumerated() {
             let flat = Array(directions.scalars[(i * directions.cols)..<((i + 1) * directions.cols)])
             losses.append(lossValue(perturbed(W, by: perturbation(flat, like: W, radius: r)), X, objective))
         }
-        #expect(maxRelativeError(losses, g.vector("perturbed_losses")!) < 1e-12)
+        #expect(try maxRelativeError(losses, g.vector("perturbed_losses")) < 1e-12)
         let phiValue = losses.reduce(0, +) / Double(losses.count) / Double(X.cols)
-        #expect(relativeError(phiValue, g.double("mean_over_batch_size")!) < 1e-12)
+        #expect(try relativeError(phiValue, g.double("mean_over_batch_size")) < 1e-12)
     }
 }
 

@@ -88,8 +88,7 @@ import TestSupport
 }
 
 /// Teleportation on real MNIST at a trained checkpoint (the settings of Results 3 and 4).
-@Suite(.enabled(if: Executables.imageDataPresent,
-                "MNIST not in Datasets/: run `datasets fetch mnist`"))
+@Suite(.requires(.imageData))
 struct TeleportOnMNIST {
     @Test func increasesTheGradientNormAndKeepsTheLoss() throws {
         let (train, _) = try Datasets.load(.mnist, root: TestPaths.datasetsFolder)
@@ -138,12 +137,12 @@ struct TeleportOnMNIST {
             if direction == .increase {
                 #expect(after > before, "psi \(before) -> \(after)")
             } else {
-                // Measured: psi 0.00243 -> 0.00434. One descent step on the curvature along a
-                // random unnormalised M on the middle pair does not lower the mean curvature
-                // over random normalised directions on all pairs.
-                withKnownIssue("decrease-psi teleports raise psi here: \(before) -> \(after)") {
-                    #expect(after < before, "psi \(before) -> \(after)")
-                }
+                // A finding, pinned so that a change either way is noticed: one descent step on
+                // the curvature along a random unnormalised M on the middle pair does not lower
+                // the mean curvature over random normalised directions on all pairs; here psi
+                // roughly doubles (0.00243 -> 0.00434; Result 3's verdicts show the same).
+                #expect(after > 1.2 * before && after < 4 * before,
+                        "decrease-psi teleports: psi \(before) -> \(after), expected a rise by 1.2x to 4x")
             }
         }
     }

@@ -142,8 +142,8 @@ func maxDifference<S>(_ a: Matrix<S>, _ b: Matrix<S>) -> Double {
     }
 }
 
-func goldenMatrix(_ g: Golden, _ path: String) -> Matrix<Double> {
-    guard let m = g.matrix(path) else { fatalError("golden key \(path) missing") }
+func goldenMatrix(_ g: Golden, _ path: String) throws -> Matrix<Double> {
+    let m = try g.matrix(path)
     return Matrix(rows: m.rows, cols: m.cols, scalars: m.values)
 }
 
@@ -169,12 +169,12 @@ func goldenMatrix(_ g: Golden, _ path: String) -> Matrix<Double> {
         #expect(!pinv(Matrix<Double>([[1, .nan]])).isFinite)
     }
 
-    @Test(.enabled(if: Golden.load("linalg.json") != nil, "golden file linalg.json absent"),
+    @Test(.requires(.golden("linalg.json")),
           arguments: ["wide", "tall", "square", "rank_deficient"])
     func matchesGolden(name: String) throws {
-        let g = try #require(Golden.load("linalg.json"))
-        let a = goldenMatrix(g, "pinv/\(name)/A")
-        let expected = goldenMatrix(g, "pinv/\(name)/pinv")
+        let g = try Golden.load("linalg.json")
+        let a = try goldenMatrix(g, "pinv/\(name)/A")
+        let expected = try goldenMatrix(g, "pinv/\(name)/pinv")
         let e64 = normRelativeError(pinv(a).doubles, expected.scalars)
         #expect(e64 < 1e-12)
         // Float32: the same computation, relative error at the level of Float's precision
@@ -206,12 +206,12 @@ func goldenMatrix(_ g: Golden, _ path: String) -> Matrix<Double> {
         #expect(maxDifference(e2, matmul(e, e)) <= 1e-12 * e2.maxAbs())
     }
 
-    @Test(.enabled(if: Golden.load("linalg.json") != nil, "golden file linalg.json absent"),
+    @Test(.requires(.golden("linalg.json")),
           arguments: ["small", "unit", "large"])
     func matchesGolden(name: String) throws {
-        let g = try #require(Golden.load("linalg.json"))
-        let a = goldenMatrix(g, "matrix_exp/\(name)/A")
-        let expected = goldenMatrix(g, "matrix_exp/\(name)/expm")
+        let g = try Golden.load("linalg.json")
+        let a = try goldenMatrix(g, "matrix_exp/\(name)/A")
+        let expected = try goldenMatrix(g, "matrix_exp/\(name)/expm")
         #expect(maxRelativeError(matrixExp(a).doubles, expected.scalars) < 1e-12)
         #expect(normRelativeError(matrixExp(Matrix<Float>(a)).doubles, expected.scalars) < 1e-6)
     }
