@@ -30,7 +30,7 @@ public func curvature<Scalar>(first g1: [Variable<Scalar>], second g2: [Variable
 public func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                      directions M: [Matrix<Scalar>])
     -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
-    precondition(M.count == W.count - 1, "one direction per layer pair")
+    ensure(M.count == W.count - 1, "one direction per layer pair")
     var g1 = W.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
     var g2 = g1
     let slope = Scalar(leakySlope)

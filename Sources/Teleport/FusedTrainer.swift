@@ -52,8 +52,8 @@ public final class FusedMLPTrainer {
     /// A trainer for `shape` starting from `parameters` (flat layout).
     public init(shape: MLPShape, parameters: [Float], optimizer: OptimizerKind,
                 maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000) {
-        precondition(parameters.count == shape.parameterCount, "expected \(shape.parameterCount) weights")
-        precondition(maxBatchSize > 0 && evaluationChunkSize > 0)
+        ensure(parameters.count == shape.parameterCount, "expected \(shape.parameterCount) weights")
+        ensure(maxBatchSize > 0 && evaluationChunkSize > 0)
         self.shape = shape
         self.maxBatchSize = maxBatchSize
         self.evaluationChunkSize = evaluationChunkSize
@@ -95,7 +95,7 @@ public final class FusedMLPTrainer {
     public var parameters: [Float] {
         get { Array(UnsafeBufferPointer(start: weights, count: shape.parameterCount)) }
         set {
-            precondition(newValue.count == shape.parameterCount)
+            ensure(newValue.count == shape.parameterCount)
             newValue.withUnsafeBufferPointer { weights.update(from: $0.baseAddress!, count: $0.count) }
         }
     }
@@ -171,7 +171,7 @@ public final class FusedMLPTrainer {
     private func withBatch(_ images: [Float], _ labels: [Int], _ samples: Range<Int>,
                            _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Int>) -> Float) -> Float {
         let d = shape.inputSize
-        precondition(samples.upperBound * d <= images.count && samples.upperBound <= labels.count)
+        ensure(samples.upperBound * d <= images.count && samples.upperBound <= labels.count)
         return images.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 body(UnsafeBufferPointer(rebasing: x[(samples.lowerBound * d)...]),
@@ -187,7 +187,7 @@ public final class FusedMLPTrainer {
                            order: BatchOrder = .sequential) -> Double {
         let d = shape.inputSize
         let n = count ?? labels.count
-        precondition(n > 0 && n <= labels.count && n * d <= images.count && batchSize <= maxBatchSize)
+        ensure(n > 0 && n <= labels.count && n * d <= images.count && batchSize <= maxBatchSize)
         var total = 0.0, batches = 0
         images.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
@@ -232,7 +232,7 @@ public final class FusedMLPTrainer {
     public func evaluate(images: [Float], labels: [Int], count: Int? = nil,
                          chunk: Int? = nil) -> (loss: Double, accuracy: Double) {
         let n = count ?? labels.count
-        precondition(n > 0 && n <= labels.count && n * shape.inputSize <= images.count)
+        ensure(n > 0 && n <= labels.count && n * shape.inputSize <= images.count)
         return images.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 evaluate(images: x, labels: y, count: n, chunk: chunk ?? evaluationChunkSize)
@@ -243,8 +243,8 @@ public final class FusedMLPTrainer {
     /// Mean cross-entropy and accuracy over the first `count` rows of `images`.
     public func evaluate(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
                          count: Int, chunk: Int) -> (loss: Double, accuracy: Double) {
-        precondition(chunk > 0 && chunk <= max(maxBatchSize, evaluationChunkSize))
-        precondition(images.count >= count * shape.inputSize && labels.count >= count)
+        ensure(chunk > 0 && chunk <= max(maxBatchSize, evaluationChunkSize))
+        ensure(images.count >= count * shape.inputSize && labels.count >= count)
         var loss = 0.0, correct = 0, start = 0
         while start < count {
             let rows = min(chunk, count - start)
@@ -263,8 +263,8 @@ public final class FusedMLPTrainer {
     /// returns the mean loss.
     private func lossAndDelta(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
                               batchSize: Int) -> Float {
-        precondition(batchSize > 0 && batchSize <= maxBatchSize, "batch size above maxBatchSize")
-        precondition(images.count >= batchSize * shape.inputSize && labels.count >= batchSize)
+        ensure(batchSize > 0 && batchSize <= maxBatchSize, "batch size above maxBatchSize")
+        ensure(images.count >= batchSize * shape.inputSize && labels.count >= batchSize)
         forward(images.baseAddress!, rows: batchSize)
         let (loss, _) = softmaxCrossEntropy(labels: labels.baseAddress!, rows: batchSize,
                                             delta: delta[shape.layerCount])
@@ -332,7 +332,7 @@ public final class FusedMLPTrainer {
             var sum: Float = 0
             for j in 0..<k { sum += exp(z[j] - top) }
             let label = labels[r]
-            precondition(label >= 0 && label < k, "label out of range")
+            ensure(label >= 0 && label < k, "label out of range")
             loss += Double(log(sum) - (z[label] - top))
             if best == label { correct += 1 }
             if let delta {

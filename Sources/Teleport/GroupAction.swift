@@ -54,7 +54,7 @@ public func groupAction<Scalar>(exp t: Variable<Scalar>, M: Variable<Scalar>, U:
 @inlinable
 public func transformPairs<Scalar>(_ W: [Variable<Scalar>], input X: Variable<Scalar>,
                                    by g: [Variable<Scalar>]) -> [Variable<Scalar>] {
-    precondition(g.count == W.count - 1, "one group element per layer pair")
+    ensure(g.count == W.count - 1, "one group element per layer pair")
     var out = W
     var h = X
     for m in 0..<(W.count - 1) {

@@ -58,7 +58,7 @@ public struct LSTMCell<Scalar: BLASScalar> {
     public init(weightIH: Matrix<Scalar>, weightHH: Matrix<Scalar>,
                 biasIH: Matrix<Scalar>, biasHH: Matrix<Scalar>) {
         let four = weightHH.cols * 4
-        precondition(weightIH.rows == four && weightHH.rows == four
+        ensure(weightIH.rows == four && weightHH.rows == four
                      && biasIH.rows == 1 && biasIH.cols == four && biasHH.rows == 1 && biasHH.cols == four,
                      "LSTMCell parameter shapes are inconsistent")
         self.weightIH = Variable(weightIH, requiresGrad: true)
@@ -89,7 +89,7 @@ public struct LSTMCell<Scalar: BLASScalar> {
     public var parameterValues: [Matrix<Scalar>] {
         get { parameters.map(\.value) }
         set {
-            precondition(newValue.count == 4 && zip(newValue, parameters).allSatisfy { $0.hasSameShape(as: $1.value) },
+            ensure(newValue.count == 4 && zip(newValue, parameters).allSatisfy { $0.hasSameShape(as: $1.value) },
                          "LSTMCell parameter shapes differ")
             self = LSTMCell(weightIH: newValue[0], weightHH: newValue[1], biasIH: newValue[2], biasHH: newValue[3])
         }

@@ -36,7 +36,7 @@ public func lieAlgebraAction<Scalar>(_ T: Variable<Scalar>, U: Variable<Scalar>,
 @inlinable
 public func lieAlgebraTeleport<Scalar>(_ W: [Variable<Scalar>], input X: Variable<Scalar>,
                                        T: [Variable<Scalar>], magnitude: Scalar? = nil) -> [Variable<Scalar>] {
-    precondition(T.count == W.count - 1, "one Lie algebra element per layer pair")
+    ensure(T.count == W.count - 1, "one Lie algebra element per layer pair")
     var out = W
     var h = X
     for m in 0..<(W.count - 1) {

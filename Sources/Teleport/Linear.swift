@@ -24,7 +24,7 @@ public struct Linear<Scalar: BLASScalar> {
 
     /// A layer with the given weight (outputs x inputs) and bias (1 x outputs).
     public init(weight: Matrix<Scalar>, bias: Matrix<Scalar>) {
-        precondition(bias.rows == 1 && bias.cols == weight.rows, "bias must be 1 x outputs")
+        ensure(bias.rows == 1 && bias.cols == weight.rows, "bias must be 1 x outputs")
         self.weight = Variable(weight, requiresGrad: true)
         self.bias = Variable(bias, requiresGrad: true)
     }
@@ -41,7 +41,7 @@ public struct Linear<Scalar: BLASScalar> {
     public var parameterValues: [Matrix<Scalar>] {
         get { parameters.map(\.value) }
         set {
-            precondition(newValue.count == 2 && newValue[0].hasSameShape(as: weight.value)
+            ensure(newValue.count == 2 && newValue[0].hasSameShape(as: weight.value)
                          && newValue[1].hasSameShape(as: bias.value), "Linear parameter shapes differ")
             weight = Variable(newValue[0], requiresGrad: true)
             bias = Variable(newValue[1], requiresGrad: true)

@@ -17,7 +17,7 @@ public struct MLPShape: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates the shape for widths `dims` (at least an input and an output size).
     public init(_ dims: [Int]) {
-        precondition(dims.count >= 2 && dims.allSatisfy { $0 > 0 }, "MLPShape needs >= 2 positive widths")
+        ensure(dims.count >= 2 && dims.allSatisfy { $0 > 0 }, "MLPShape needs >= 2 positive widths")
         self.dims = dims
     }
 

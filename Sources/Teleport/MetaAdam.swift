@@ -18,7 +18,7 @@ public struct MetaAdam<Scalar: BLASScalar> {
 
     /// Adam state for parameters with the given values' shapes.
     public init(parameters: [Matrix<Scalar>], learningRates: [Double]) {
-        precondition(parameters.count == learningRates.count, "one learning rate per parameter")
+        ensure(parameters.count == learningRates.count, "one learning rate per parameter")
         self.learningRates = learningRates
         firstMoment = parameters.map { [Scalar](repeating: 0, count: $0.count) }
         secondMoment = firstMoment
@@ -30,7 +30,7 @@ public struct MetaAdam<Scalar: BLASScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public mutating func step(_ parameters: inout [Matrix<Scalar>], gradients: [Matrix<Scalar>]) {
-        precondition(parameters.count == gradients.count && parameters.count == firstMoment.count)
+        ensure(parameters.count == gradients.count && parameters.count == firstMoment.count)
         stepCount += 1
         let c1 = 1 - pow(beta1, Double(stepCount)), c2 = 1 - pow(beta2, Double(stepCount))
         let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon)
@@ -39,7 +39,7 @@ public struct MetaAdam<Scalar: BLASScalar> {
             // lr mhat / (sqrt(vhat) + eps) = (lr / c1) m / (sqrt(v) / sqrt(c2) + eps).
             let rate = Scalar(learningRates[i] / c1)
             let old = parameters[i]
-            precondition(gradients[i].hasSameShape(as: old), "gradient shape differs from its parameter's")
+            ensure(gradients[i].hasSameShape(as: old), "gradient shape differs from its parameter's")
             parameters[i] = old.scalars.withUnsafeBufferPointer { p in
                 gradients[i].scalars.withUnsafeBufferPointer { g in
                     firstMoment[i].withUnsafeMutableBufferPointer { m in

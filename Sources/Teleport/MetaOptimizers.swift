@@ -19,7 +19,7 @@ public struct LSTMRateTeleport<Scalar: BLASScalar>: MetaOptimizer {
 
     public init(weightShapes: [(rows: Int, cols: Int)], hiddenSize: Int = 20, initialStepSize: Double = 1e-4,
                 seed: UInt64) {
-        precondition(weightShapes.count >= 2, "LSTM(lr,tele) needs at least one layer pair")
+        ensure(weightShapes.count >= 2, "LSTM(lr,tele) needs at least one layer pair")
         var rng = SeededGenerator(seed: seed)
         teleport = makeTeleportLSTMs(weightShapes, hiddenSize: hiddenSize, learnsStepSize: true, generator: &rng)
         self.initialStepSize = initialStepSize

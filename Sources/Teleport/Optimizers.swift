@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 
 /// An optimiser and its hyper-parameters, with PyTorch's semantics and defaults
@@ -79,7 +80,7 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
     @inlinable
     public mutating func update(_ parameters: UnsafeMutableBufferPointer<Scalar>,
                                 gradient: UnsafeBufferPointer<Scalar>) {
-        precondition(parameters.count == parameterCount && gradient.count == parameterCount,
+        ensure(parameters.count == parameterCount && gradient.count == parameterCount,
                      "optimizer built for \(parameterCount) parameters")
         update(entries: 0..<parameterCount, parameters: parameters.baseAddress!,
                gradient: gradient.baseAddress!, step: steps + 1)

@@ -1,3 +1,4 @@
+import Tensor
 import Foundation
 
 /// A plain-loop, Double-precision forward and backward pass of the bias-free MLP, written for
@@ -19,7 +20,7 @@ public enum ReferenceMLP {
     /// `h(i)` (`batch x d[i]`), the last entry the linear network output.
     public static func forward(_ shape: MLPShape, parameters: [Double], inputs: [Double],
                                batch: Int) -> [[Double]] {
-        precondition(parameters.count == shape.parameterCount && inputs.count == batch * shape.inputSize)
+        ensure(parameters.count == shape.parameterCount && inputs.count == batch * shape.inputSize)
         var activations = [inputs]
         for layer in 0..<shape.layerCount {
             let (rows, cols) = shape.weightShape(layer)
@@ -56,7 +57,7 @@ public enum ReferenceMLP {
         var delta = [Double](repeating: 0, count: batch * k)
         switch loss {
         case .crossEntropy(let labels):
-            precondition(labels.count == batch)
+            ensure(labels.count == batch)
             for b in 0..<batch {
                 let row = Array(outputs[(b * k)..<((b + 1) * k)])
                 let top = row.max()!
@@ -69,7 +70,7 @@ public enum ReferenceMLP {
             }
             value /= Double(batch)
         case .squaredError(let targets):
-            precondition(targets.count == batch * k)
+            ensure(targets.count == batch * k)
             for i in 0..<(batch * k) {
                 let r = outputs[i] - targets[i]
                 value += 0.5 * r * r

@@ -18,7 +18,7 @@ public struct RegressionProblem<Scalar: BLASScalar>: Sendable {
     /// convention: X is (d0 x n), W[i] is (d(i+1) x d(i)), Y is (dL x n); every entry uniform in
     /// [0, 1), drawn weights first, then X, then Y. Result 5 uses [20, 20, 20, 20].
     public init(dimensions: [Int], seed: UInt64) {
-        precondition(dimensions.count >= 3, "dimensions are [batch, input, ..., output]")
+        ensure(dimensions.count >= 3, "dimensions are [batch, input, ..., output]")
         var rng = SeededGenerator(seed: seed)
         let d = dimensions
         initialWeights = (0..<(d.count - 2)).map { i in Matrix.uniform(d[i + 2], d[i + 1], using: &rng) }

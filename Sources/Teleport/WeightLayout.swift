@@ -6,7 +6,7 @@ import Tensor
 extension MLPShape {
     /// The layer matrices W[i] (d[i+1] x d[i]) of a flat row-major parameter vector.
     public func matrices<Scalar: BLASScalar>(_ parameters: [Scalar]) -> [Matrix<Scalar>] {
-        precondition(parameters.count == parameterCount, "expected \(parameterCount) weights")
+        ensure(parameters.count == parameterCount, "expected \(parameterCount) weights")
         return (0..<layerCount).map { i in
             let (r, c) = weightShape(i)
             return Matrix(rows: r, cols: c, scalars: Array(parameters[weightRange(i)]))
@@ -15,11 +15,11 @@ extension MLPShape {
 
     /// The flat row-major parameter vector of layer matrices.
     public func flatten<Scalar: BLASScalar>(_ W: [Matrix<Scalar>]) -> [Scalar] {
-        precondition(W.count == layerCount, "expected \(layerCount) layers")
+        ensure(W.count == layerCount, "expected \(layerCount) layers")
         var out: [Scalar] = []
         out.reserveCapacity(parameterCount)
         for (i, w) in W.enumerated() {
-            precondition(w.rows == weightShape(i).rows && w.cols == weightShape(i).cols,
+            ensure(w.rows == weightShape(i).rows && w.cols == weightShape(i).cols,
                          "layer \(i) has shape \(w.rows)x\(w.cols), expected \(weightShape(i))")
             out += w.scalars
         }

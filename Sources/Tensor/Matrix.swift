@@ -8,7 +8,7 @@
 /// `-Ounchecked` release builds (the project's setting), so that a shape mismatch stops with a
 /// message instead of reading out of bounds. Checked once per operation, never per entry.
 @inlinable @inline(__always)
-public func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+public func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "check failed",
                    file: StaticString = #fileID, line: UInt = #line) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }

@@ -56,7 +56,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// An integer uniform in 0..<n (unbiased).
     public mutating func int(below n: Int) -> Int {
-        precondition(n > 0, "int(below:) needs a positive bound")
+        ensure(n > 0, "int(below:) needs a positive bound")
         return Int(next(upperBound: UInt64(n)))
     }
 

@@ -343,7 +343,7 @@ public struct TheoremCheck: Codable, Sendable, Equatable {
     public var holds: Bool { teleportMin <= bound }
 
     public init(chunks: [SGDChunk]) {
-        precondition(!chunks.isEmpty)
+        ensure(!chunks.isEmpty)
         var tele = chunks[0].teleportOrbitMax, sgd = chunks[0].sgdSquaredGradientNorm, orbit = chunks[0].sgdOrbitMax
         for c in chunks.dropFirst() {
             tele.merge(c.teleportOrbitMax); sgd.merge(c.sgdSquaredGradientNorm); orbit.merge(c.sgdOrbitMax)

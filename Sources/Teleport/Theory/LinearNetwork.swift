@@ -20,7 +20,7 @@ public struct TwoLayerLinearRegression: Sendable {
     public let hidden: Int
 
     public init(X: Matrix<Double>, Y: Matrix<Double>, hidden: Int) {
-        precondition(X.cols == Y.cols && hidden >= min(X.rows, Y.rows))
+        ensure(X.cols == Y.cols && hidden >= min(X.rows, Y.rows))
         self.X = X; self.Y = Y; self.hidden = hidden
     }
 

@@ -73,7 +73,7 @@ public struct OrbitQuadratic: SymmetricObjective {
 
     /// A from its eigenvalues and eigenvectors (columns of Q, orthonormal).
     public init(eigenvalues: [Double], eigenvectors Q: Matrix<Double>, minimizer: [Double], offset: Double = 0) {
-        precondition(eigenvalues.allSatisfy { $0 > 0 } && Q.rows == eigenvalues.count && Q.cols == eigenvalues.count)
+        ensure(eigenvalues.allSatisfy { $0 > 0 } && Q.rows == eigenvalues.count && Q.cols == eigenvalues.count)
         self.eigenvalues = eigenvalues
         self.Q = Q
         func spectral(_ f: (Double) -> Double) -> Matrix<Double> {
