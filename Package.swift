@@ -9,17 +9,25 @@
 //   Experiments                            (shared harness for the result executables)
 //   convergence, correlation, generalization, optimizers, metalearning, displacement,
 //   datasets, bench, report                (one thin executable each)
+import Foundation
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
-/// Release builds of the numeric modules: the hot loops need full optimisation.
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+/// Release builds of the numeric modules (Tensor, Autodiff, Teleport) drop Swift's overflow and
+/// array-bounds checks in their inner loops (`-Ounchecked`; `make bench` and REPRODUCE.md's
+/// Benchmarks give the medians with and without). Their shape and index checks, which guard the
+/// raw-pointer BLAS calls and the fused trainer, use `ensure` (Tensor/Matrix.swift), which stays
+/// active in every build. Every other module, the parsers of downloaded files included, builds
+/// with the default checked `-O`. `TELEPORT_OUNCHECKED=0` builds the numeric modules checked too
+/// (for that comparison; use its own `--scratch-path`).
+let unchecked = ProcessInfo.processInfo.environment["TELEPORT_OUNCHECKED"] != "0"
+let fast: [SwiftSetting] = unchecked ? [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))] : []
 
 /// One executable per result of the paper (plus the tools), each a thin script over the core.
 func tool(_ name: String, folder: String? = nil, _ deps: [Target.Dependency]) -> Target {
     .executableTarget(name: name, dependencies: deps + [argumentParser],
-                      path: "Sources/\(folder ?? name)", swiftSettings: fast)
+                      path: "Sources/\(folder ?? name)")
 }
 
 let package = Package(
@@ -32,6 +40,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Plot", targets: ["Plot"]),
         .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "Results", targets: ["Results"]),
         .executable(name: "convergence", targets: ["convergence"]),
         .executable(name: "correlation", targets: ["correlation"]),
         .executable(name: "generalization", targets: ["generalization"]),
@@ -56,19 +65,20 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: fast),
         .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: fast),
-        .target(name: "Datasets", dependencies: ["CZlib"], swiftSettings: fast),
-        .target(name: "Plot", dependencies: ["CPNG", "CFreeType"], swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Plot", dependencies: ["CPNG", "CFreeType"]),
         .target(name: "Experiments",
-                dependencies: ["Tensor", "Autodiff", "Teleport", "Datasets", "Plot", argumentParser],
-                swiftSettings: fast),
+                dependencies: ["Tensor", "Autodiff", "Teleport", "Datasets", "Plot", argumentParser]),
+        // The six results' protocols (one folder each), read top-down beside PROTOCOL.md.
+        .target(name: "Results", dependencies: ["Experiments", "Tensor", "Autodiff", "Teleport", "Datasets", "Plot"]),
 
         // Executables.
-        tool("convergence", ["Experiments"]),
-        tool("correlation", ["Experiments"]),
-        tool("generalization", ["Experiments"]),
-        tool("optimizers", ["Experiments"]),
-        tool("metalearning", ["Experiments"]),
-        tool("displacement", ["Experiments"]),
+        tool("convergence", ["Results"]),
+        tool("correlation", ["Results"]),
+        tool("generalization", ["Results"]),
+        tool("optimizers", ["Results"]),
+        tool("metalearning", ["Results"]),
+        tool("displacement", ["Results"]),
         tool("DatasetsTool", folder: "datasets", ["Datasets"]),
         tool("bench", ["Experiments"]),
         tool("report", ["Experiments"]),
@@ -82,6 +92,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "Teleport", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport"]),
     ]

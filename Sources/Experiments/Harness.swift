@@ -256,7 +256,7 @@ public struct Harness<E: Experiment>: Sendable {
             \(try parameterTable().markdown())
             """, name: "summary.md")
         let verdicts = VerdictFile(experiment: E.name, profile: options.profile, runsDeclared: runs.count,
-                                   runsCompleted: block.ok,
+                                   runsCompleted: block.ok, runsDiverged: block.diverged.count,
                                    claims: experiment.verdicts(statistics, params: params, datasets: datasets))
         try output.write(json: verdicts, name: "verdict")
         try output.write(text: verdicts.markdown(), name: "verdict.md")

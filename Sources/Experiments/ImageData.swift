@@ -46,9 +46,9 @@ public struct ImageData: Sendable {
 
     /// One verdict per dataset of `datasets` whose files are absent: every claim on it is not
     /// run here.
-    public static func unavailableVerdicts(_ datasets: [String]) -> [Verdict] {
+    public static func unavailableVerdicts(_ datasets: [String], result: String) -> [Verdict] {
         datasets.filter { !isPresent(named: $0) }.map {
-            Verdict.notRun("Every claim above, on \($0).", because: "data unavailable")
+            Verdict.notRun(id: "\(result)/data-\($0)", "Every claim above, on \($0).", because: "data unavailable")
         }
     }
 

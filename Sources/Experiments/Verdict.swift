@@ -2,103 +2,108 @@ import Foundation
 
 /// How a claim of the paper fared here.
 public enum Outcome: String, Codable, Sendable, CaseIterable {
+    /// The claimed effect's 95% interval excludes zero on the claimed side.
     case reproduced
-    case partly
-    case notReproduced = "not reproduced"
-    /// Not checked on this machine (no data, no completed runs); `Verdict.why` says why.
+    /// The interval excludes zero on the other side.
+    case contradicted
+    /// The interval contains zero: the effect is inside the noise of this profile.
+    case inconclusive
+    /// A claim over parts (datasets, optimizers) whose parts that ran have different outcomes.
+    case mixed
+    /// Not checked on this machine (no data, no completed runs); the check says why.
     case notRunHere = "not run here"
 
-    /// Several outcomes as one (a claim over datasets, a result over its claims). Only parts
-    /// that ran count: all reproduced -> reproduced, all not reproduced -> not reproduced,
-    /// anything else -> partly; no part ran -> not run here.
+    /// Several outcomes as one (a claim over parts, a result over its claims). Only parts
+    /// that ran count: all the same -> that outcome, different -> mixed; none ran -> not run here.
     public static func combining(_ parts: [Outcome]) -> Outcome {
-        let ran = parts.filter { $0 != .notRunHere }
+        let ran = Set(parts.filter { $0 != .notRunHere })
         if ran.isEmpty { return .notRunHere }
-        if ran.allSatisfy({ $0 == .reproduced }) { return .reproduced }
-        if ran.allSatisfy({ $0 == .notReproduced }) { return .notReproduced }
-        return .partly
+        return ran.count == 1 ? ran.first! : .mixed
     }
 
-    /// The outcome of a claim that holds in `passed` of `total` cases (datasets, seeds,
-    /// optimizers): all -> reproduced, none -> not reproduced, some -> partly; no case -> not
-    /// run here.
-    public static func fraction(_ passed: Int, of total: Int) -> Outcome {
-        total == 0 ? .notRunHere : passed == total ? .reproduced : passed == 0 ? .notReproduced : .partly
-    }
-
-    /// For sentences: "partly reproduced" rather than "partly".
-    public var phrase: String { self == .partly ? "partly reproduced" : rawValue }
+    /// For sentences: "mixed (parts differ)" rather than "mixed".
+    public var phrase: String { self == .mixed ? "mixed (parts differ)" : rawValue }
 }
 
-/// One claim of the paper, the numbers measured for it, and the outcome of the rule that
-/// checks it. An experiment's `verdicts` computes these from its statistics; the harness
-/// writes them to `verdict.json` and `verdict.md`.
-public struct Verdict: Codable, Sendable, Equatable {
-    /// The claim with its criterion, in one sentence.
-    public var claim: String
-    /// The key numbers the rule looked at.
-    public var measured: String
-    public var outcome: Outcome
-    /// What decided beyond the outcome itself: which parts passed, or why it did not run.
-    public var why: String
-    /// Figures that show the claim: file names, or patterns with `*`, in the result's folder.
-    public var figures: [String]
-
-    public init(claim: String, measured: String, outcome: Outcome, why: String = "", figures: [String] = []) {
-        self.claim = claim; self.measured = measured; self.outcome = outcome
-        self.why = why; self.figures = figures
-    }
-
-    /// A claim checked part by part (per dataset, problem or optimizer): `measured` lists each
-    /// part's numbers, the outcome combines the parts' outcomes (`Outcome.combining`), and
-    /// `why` names the parts by outcome when they differ, and why parts did not run.
-    public init(claim: String, checks: [Check], figures: [String] = []) {
-        let ran = checks.filter { $0.outcome != .notRunHere }
-        let measured = ran.map { $0.name.isEmpty ? $0.measured : "\($0.name): \($0.measured)" }
-        let groups = Outcome.allCases.compactMap { outcome -> (outcome: Outcome, names: String)? in
-            let names = checks.filter { $0.outcome == outcome }.map { check in
-                outcome != .notRunHere ? check.name
-                    : check.name.isEmpty ? check.measured : "\(check.name) (\(check.measured))"
-            }
-            return names.isEmpty ? nil : (outcome, names.joined(separator: ", "))
-        }
-        // Nothing ran: why, part by part. One outcome for every part: the outcome says it all.
-        let why = ran.isEmpty ? checks.map { $0.name.isEmpty ? $0.measured : "\($0.name): \($0.measured)" }
-                                      .joined(separator: "; ")
-            : groups.count == 1 ? ""
-            : groups.map { "\($0.outcome.rawValue): \($0.names)" }.joined(separator: "; ")
-        self.init(claim: claim, measured: measured.isEmpty ? "-" : measured.joined(separator: "; "),
-                  outcome: Outcome.combining(checks.map(\.outcome)), why: why, figures: figures)
-    }
-
-    /// A claim that could not be checked here, and why.
-    public static func notRun(_ claim: String, because reason: String) -> Verdict {
-        Verdict(claim: claim, measured: "-", outcome: .notRunHere, why: reason)
-    }
-
-    /// "reproduced", or "partly (why)".
-    public var verdictText: String { why.isEmpty ? outcome.rawValue : "\(outcome.rawValue) (\(why))" }
-}
-
-/// One part of a claim: a dataset, a problem or an optimizer, with its own outcome.
-public struct Check: Sendable, Equatable {
+/// One part of a claim (a dataset, an optimizer, a step, a condition) and its decision.
+public struct Check: Codable, Sendable, Equatable {
+    /// The part's name, "" for a claim with a single part.
     public var name: String
-    public var outcome: Outcome
-    /// Its numbers; for a part that did not run, the reason.
-    public var measured: String
+    /// The statistical decision; nil when the part did not run here.
+    public var decision: Decision?
+    /// Numbers shown beside the decision (the two means compared), or why it did not run.
+    public var note: String
 
-    public init(_ name: String, _ outcome: Outcome, _ measured: String) {
-        self.name = name; self.outcome = outcome; self.measured = measured
-    }
-
-    /// Reproduced when `passes`, else not reproduced.
-    public init(_ name: String, passes: Bool, _ measured: String) {
-        self.init(name, passes ? .reproduced : .notReproduced, measured)
+    public init(_ name: String, _ decision: Decision?, note: String = "") {
+        self.name = name; self.decision = decision; self.note = note
     }
 
     /// A part that did not run here, and why.
     public static func notRun(_ name: String, because reason: String) -> Check {
-        Check(name, .notRunHere, reason)
+        Check(name, nil, note: reason)
+    }
+
+    public var outcome: Outcome { decision?.outcome ?? .notRunHere }
+
+    /// "mnist: -0.012 [-0.020, -0.004], n = 5 (paired t); 0.84 vs 0.85".
+    public var measured: String {
+        let numbers = decision.map { $0.summary + (note.isEmpty ? "" : "; \(note)") } ?? note
+        return name.isEmpty ? numbers : "\(name): \(numbers)"
+    }
+}
+
+/// One claim of the paper, the decisions of its parts and their combined outcome. A result's
+/// verdict rule computes these from its statistics; the harness writes them to
+/// `verdict.json` and `verdict.md`, and the claims tests compare their outcomes with the
+/// expected ones.
+public struct Verdict: Codable, Sendable, Equatable {
+    /// Stable identifier, "<result>/<claim>", e.g. "optimizers/early-train-loss".
+    public var id: String
+    /// The claim with its criterion, in one sentence.
+    public var claim: String
+    public var checks: [Check]
+    /// `Outcome.combining` over the checks.
+    public var outcome: Outcome
+    /// Figures that show the claim: file names, or patterns with `*`, in the result's folder.
+    public var figures: [String]
+
+    public init(id: String, claim: String, checks: [Check], figures: [String] = []) {
+        self.id = id; self.claim = claim; self.checks = checks; self.figures = figures
+        outcome = Outcome.combining(checks.map(\.outcome))
+    }
+
+    /// A claim that could not be checked here, and why.
+    public static func notRun(id: String, _ claim: String, because reason: String) -> Verdict {
+        Verdict(id: id, claim: claim, checks: [.notRun("", because: reason)])
+    }
+
+    /// Every check's numbers, "; "-separated ("-" when none ran).
+    public var measured: String {
+        let ran = checks.filter { $0.decision != nil }.map(\.measured)
+        return ran.isEmpty ? "-" : ran.joined(separator: "; ")
+    }
+
+    /// Which parts had which outcome when they differ, and why parts did not run.
+    public var why: String {
+        let ran = checks.filter { $0.decision != nil }
+        if ran.isEmpty { return checks.map(\.measured).joined(separator: "; ") }
+        let groups = Outcome.allCases.compactMap { o -> String? in
+            let these = checks.filter { $0.outcome == o }
+            guard !these.isEmpty else { return nil }
+            let names = these.map { o == .notRunHere ? $0.measured : ($0.name.isEmpty ? "-" : $0.name) }
+            return "\(o.rawValue): \(names.joined(separator: ", "))"
+        }
+        return groups.count == 1 ? "" : groups.joined(separator: "; ")
+    }
+
+    /// "reproduced", or "mixed (reproduced: a; inconclusive: b)".
+    public var verdictText: String { why.isEmpty ? outcome.rawValue : "\(outcome.rawValue) (\(why))" }
+
+    /// The outcome of the claim (key `id`) and of each named part (key `id/part`).
+    public var outcomes: [String: Outcome] {
+        var out = [id: outcome]
+        for c in checks where !c.name.isEmpty { out["\(id)/\(c.name)"] = c.outcome }
+        return out
     }
 }
 
@@ -111,16 +116,25 @@ public struct VerdictFile: Codable, Sendable, Equatable {
     /// Runs declared and completed: verdicts over fewer completed runs rest on less data.
     public var runsDeclared: Int
     public var runsCompleted: Int
+    /// Runs whose loss stopped being finite: a result of the method, recorded, not in the means.
+    public var runsDiverged: Int
     public var claims: [Verdict]
 
-    public init(experiment: String, profile: Profile, runsDeclared: Int, runsCompleted: Int, claims: [Verdict]) {
+    public init(experiment: String, profile: Profile, runsDeclared: Int, runsCompleted: Int, runsDiverged: Int = 0,
+                claims: [Verdict]) {
         self.experiment = experiment; self.profile = profile
-        self.runsDeclared = runsDeclared; self.runsCompleted = runsCompleted
+        self.runsDeclared = runsDeclared; self.runsCompleted = runsCompleted; self.runsDiverged = runsDiverged
         self.claims = claims
         outcome = Outcome.combining(claims.map(\.outcome))
     }
 
-    /// `verdict.md`: the combined verdict in a sentence, then one table row per claim.
+    /// Every claim's and part's outcome by id (see `Verdict.outcomes`).
+    public var outcomes: [String: Outcome] {
+        claims.reduce(into: [:]) { all, v in all.merge(v.outcomes) { a, _ in a } }
+    }
+
+    /// `verdict.md`: the combined verdict in a sentence, the decision rule, then one table row
+    /// per part of each claim: its rule, effect, 95% interval, n and outcome.
     public func markdown() -> String {
         guard !claims.isEmpty else { return "_No verdict rules for \(experiment)._\n" }
         let counts = Outcome.allCases.compactMap { o -> String? in
@@ -130,10 +144,24 @@ public struct VerdictFile: Codable, Sendable, Equatable {
         var text = "**Verdict: \(outcome.phrase).** Claims: \(counts.joined(separator: ", "))"
         if runsCompleted < runsDeclared {
             text += "; only \(runsCompleted) of \(runsDeclared) runs completed"
+                + (runsDiverged > 0 ? " (\(runsDiverged) diverged)" : "")
         }
-        text += ".\n\n"
-        var table = Table(columns: ["claim", "measured", "verdict"])
-        for c in claims { table.append([c.claim, c.measured, c.verdictText]) }
+        text += ".\n\nEach part is decided by the 95% interval of its effect: it excludes the boundary on the "
+            + "claimed side (reproduced), on the other side (contradicted), or contains it (inconclusive).\n\n"
+        var table = Table(columns: ["claim", "part", "rule", "effect", "95% interval", "n", "outcome", "note"])
+        for v in claims {
+            for (i, c) in v.checks.enumerated() {
+                let first = i == 0 ? "**\(v.claim)** (\(v.outcome.rawValue))" : ""
+                guard let d = c.decision else {
+                    table.append([first, c.name, "-", "-", "-", "-", c.outcome.rawValue, c.note])
+                    continue
+                }
+                let interval = d.method == .exact ? "exact"
+                    : "[\(Table.number(d.low, digits: 3)), \(Table.number(d.high, digits: 3))]"
+                table.append([first, c.name, d.rule, Table.number(d.effect, digits: 3), interval, "\(d.n)",
+                              c.outcome.rawValue, c.note])
+            }
+        }
         return text + table.markdown()
     }
 }

@@ -106,10 +106,13 @@ struct Toy: Experiment {
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
         let complete = datasets.map { d in
             let n = s.completed.filter { $0.hasPrefix(d + "/") }.count
-            return Check(d, .fraction(n, of: params.seeds), "\(n)/\(params.seeds) runs")
+            return Check(d, .exact("fraction of runs completed", value: Double(n) / Double(params.seeds),
+                                   claim: .above, boundary: 0.99, scale: 1), note: "\(n)/\(params.seeds) runs")
         }
-        return [Verdict(claim: "Every run completes.", checks: complete, figures: ["final.png", "missing-*.png"]),
-                Verdict(claim: "The mean final loss is below 2.", measured: Table.number(s.meanFinal),
-                        outcome: s.meanFinal < 2 ? .reproduced : .notReproduced)]
+        return [Verdict(id: "toy/complete", claim: "Every run completes.", checks: complete,
+                        figures: ["final.png", "missing-*.png"]),
+                Verdict(id: "toy/final-loss", claim: "The mean final loss is below 2.",
+                        checks: [Check("", .exact("mean final loss", value: s.meanFinal, claim: .below, boundary: 2,
+                                                  scale: 2))])]
     }
 }

@@ -7,32 +7,29 @@ import Testing
     @Test func outcomesCombineOverThePartsThatRan() {
         #expect(Outcome.combining([.reproduced, .reproduced]) == .reproduced)
         #expect(Outcome.combining([.reproduced, .notRunHere]) == .reproduced, "a part not run does not count")
-        #expect(Outcome.combining([.notReproduced, .notReproduced, .notRunHere]) == .notReproduced)
-        #expect(Outcome.combining([.reproduced, .notReproduced]) == .partly)
-        #expect(Outcome.combining([.partly, .partly]) == .partly)
+        #expect(Outcome.combining([.contradicted, .contradicted, .notRunHere]) == .contradicted)
+        #expect(Outcome.combining([.inconclusive, .inconclusive]) == .inconclusive)
+        #expect(Outcome.combining([.reproduced, .inconclusive]) == .mixed)
+        #expect(Outcome.combining([.reproduced, .contradicted]) == .mixed)
         #expect(Outcome.combining([.notRunHere]) == .notRunHere && Outcome.combining([]) == .notRunHere)
-        #expect(Outcome.fraction(3, of: 3) == .reproduced && Outcome.fraction(0, of: 3) == .notReproduced)
-        #expect(Outcome.fraction(1, of: 3) == .partly && Outcome.fraction(0, of: 0) == .notRunHere)
-        #expect(Outcome.partly.phrase == "partly reproduced" && Outcome.notRunHere.rawValue == "not run here")
+        #expect(Outcome.mixed.phrase == "mixed (parts differ)" && Outcome.notRunHere.rawValue == "not run here")
     }
 
     @Test func aClaimOverPartsListsTheirNumbersAndNamesThemByOutcome() {
-        let mixed = Verdict(claim: "r > 0.", checks: [Check("a", passes: true, "r = 0.7"),
-                                                      Check("b", passes: false, "r = -0.1"),
-                                                      .notRun("c", because: "data unavailable")])
-        #expect(mixed.measured == "a: r = 0.7; b: r = -0.1")
-        #expect(mixed.outcome == .partly)
-        #expect(mixed.why == "reproduced: a; not reproduced: b; not run here: c (data unavailable)")
-        #expect(mixed.verdictText == "partly (reproduced: a; not reproduced: b; not run here: c (data unavailable))")
+        let up = Decision.exact("r", value: 0.7, claim: .above, boundary: 0, scale: 1)
+        let down = Decision.exact("r", value: -0.1, claim: .above, boundary: 0, scale: 1)
+        let mixed = Verdict(id: "x/r", claim: "r > 0.", checks: [Check("a", up), Check("b", down, note: "weak"),
+                                                                  .notRun("c", because: "data unavailable")])
+        #expect(mixed.measured == "a: 0.7, n = 1 (exact); b: -0.1, n = 1 (exact); weak")
+        #expect(mixed.outcome == .mixed)
+        #expect(mixed.why == "reproduced: a; contradicted: b; not run here: c: data unavailable")
+        #expect(mixed.outcomes == ["x/r": .mixed, "x/r/a": .reproduced, "x/r/b": .contradicted, "x/r/c": .notRunHere])
 
-        let uniform = Verdict(claim: "r > 0.", checks: [Check("a", passes: true, "1"), Check("b", passes: true, "2")])
+        let uniform = Verdict(id: "x/u", claim: "r > 0.", checks: [Check("a", up), Check("b", up)])
         #expect(uniform.outcome == .reproduced && uniform.why == "" && uniform.verdictText == "reproduced")
-        let single = Verdict(claim: "x.", checks: [Check("", passes: false, "3 vs 2")])
-        #expect(single.measured == "3 vs 2" && single.verdictText == "not reproduced")
-        let none = Verdict(claim: "x.", checks: [.notRun("", because: "no completed runs")])
+        let none = Verdict(id: "x/n", claim: "x.", checks: [.notRun("", because: "no completed runs")])
         #expect(none.measured == "-" && none.verdictText == "not run here (no completed runs)")
-        let absent = Verdict(claim: "x.", checks: [.notRun("c", because: "data unavailable")])
-        #expect(absent.verdictText == "not run here (c: data unavailable)")
+        #expect(none.outcomes == ["x/n": .notRunHere], "unnamed parts have no key of their own")
     }
 
     @Test func mergeWritesDeterministicVerdictFiles() throws {
@@ -44,11 +41,13 @@ import Testing
         #expect(file == report.merge?.verdicts)
         #expect(file.experiment == "toy" && file.profile == .quick)
         #expect(file.runsDeclared == 10 && file.runsCompleted == 8)
-        #expect(file.claims.map(\.outcome) == [.partly, .reproduced] && file.outcome == .partly)
-        #expect(file.claims[0].measured == "alpha: 4/5 runs; beta: 4/5 runs")
+        #expect(file.runsDiverged == 2)
+        #expect(file.claims.map(\.outcome) == [.contradicted, .reproduced] && file.outcome == .mixed)
+        #expect(file.claims[0].measured == "alpha: 0.8, n = 1 (exact); 4/5 runs; beta: 0.8, n = 1 (exact); 4/5 runs")
         let text = String(decoding: md, as: UTF8.self)
-        #expect(text.hasPrefix("**Verdict: partly reproduced.** Claims: 1 reproduced, 1 partly; only 8 of 10 runs completed."))
-        #expect(text.contains("| Every run completes."))
+        #expect(text.hasPrefix("**Verdict: mixed (parts differ).** Claims: 1 reproduced, 1 contradicted; "
+                               + "only 8 of 10 runs completed (2 diverged)."))
+        #expect(text.contains("| **Every run completes.** (contradicted)"))
 
         try harness.merge()
         #expect(try scratch.data("toy/quick/verdict.json") == json, "same runs, same bytes")
@@ -64,7 +63,8 @@ import Testing
                                         seconds: ["toy": 12.4, "broken": 3], failed: ["broken"])
         let rows = report.table().rows
         #expect(rows.count == 3)
-        #expect(rows[0] == ["toy: reproduced", "Every run completes.", "alpha: 5/5 runs; beta: 5/5 runs", "reproduced",
+        #expect(rows[0] == ["toy: reproduced", "Every run completes.",
+                            "alpha: 1, n = 1 (exact); 5/5 runs; beta: 1, n = 1 (exact); 5/5 runs", "reproduced",
                             "Figures/toy/final.png", "12 s"], "only figures that exist")
         #expect(rows[1][0] == "" && rows[1][1] == "The mean final loss is below 2." && rows[1][5] == "")
         #expect(rows[2][0] == "broken" && rows[2][3].hasPrefix("failed: no verdict.json") && rows[2][5] == "3 s")

@@ -128,23 +128,33 @@ struct Correlation: Experiment {
     /// Table 1, per dataset with data: sharpness phi correlates positively with validation
     /// loss, curvature psi negatively, each with a 95% confidence interval excluding 0 (the
     /// rules of the claims tests).
+    /// Table 1's claims per dataset with data, decided by the Fisher z interval of r.
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
-        func checks(_ pair: KeyPath<Row, Stats.Correlation>, passes: (Stats.Correlation) -> Bool) -> [Check] {
-            datasets.filter(ImageData.isPresent(named:)).map { name in
-                guard let row = s.rows.first(where: { $0.dataset == name }) else {
-                    return .notRun(name, because: "fewer than 3 completed models")
+        Self.verdicts(s, datasets: datasets.filter(ImageData.isPresent(named:)))
+            + ImageData.unavailableVerdicts(datasets, result: Self.name)
+    }
+
+    /// The rules, on `datasets` (those with data).
+    static func verdicts(_ s: Statistics, datasets: [String]) -> [Verdict] {
+        func checks(_ pair: KeyPath<Row, Stats.Correlation>, _ what: String, claim: Decision.Direction) -> [Check] {
+            datasets.map { name in
+                guard let row = s.rows.first(where: { $0.dataset == name }), row.models >= 4 else {
+                    return .notRun(name, because: "fewer than 4 completed models (the Fisher interval needs 4)")
                 }
-                let c = row[keyPath: pair]
-                return Check(name, passes: passes(c), "\(c.brief), n = \(c.n)")
+                return Check(name, .correlation(what, row[keyPath: pair], claim: claim),
+                             note: "p = \(Table.number(row[keyPath: pair].p, digits: 2))")
             }
         }
         return [
-            Verdict(claim: "Sharpness phi correlates positively with validation loss (r > 0, 95% CI above 0).",
-                    checks: checks(\.phiValidation) { $0.r > 0 && $0.low > 0 }, figures: ["val-loss-vs-phi-*.png"]),
-            Verdict(claim: "Curvature psi correlates negatively with validation loss (r < 0, 95% CI below 0).",
-                    checks: checks(\.psiValidation) { $0.r < 0 && $0.high < 0 }, figures: ["val-loss-vs-psi-*.png"]),
-        ] + ImageData.unavailableVerdicts(datasets)
+            Verdict(id: "correlation/phi-validation",
+                    claim: "Sharpness phi correlates positively with validation loss (Pearson r > 0).",
+                    checks: checks(\.phiValidation, "r(phi, validation loss)", claim: .above),
+                    figures: ["val-loss-vs-phi-*.png"]),
+            Verdict(id: "correlation/psi-validation",
+                    claim: "Curvature psi correlates negatively with validation loss (Pearson r < 0).",
+                    checks: checks(\.psiValidation, "r(psi, validation loss)", claim: .below),
+                    figures: ["val-loss-vs-psi-*.png"]),
+        ]
     }
 }
 
-ExperimentCommand<Correlation>.main()

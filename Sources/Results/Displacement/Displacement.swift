@@ -38,6 +38,8 @@ struct DisplacementExperiment: Experiment {
         var minimum: Double             // smallest value over the grid
         var kappaAtMinimum: Double
         var monotone: String            // "increasing", "decreasing" or "not monotone"
+        /// The largest change between neighbouring curvatures (negative: strictly decreasing).
+        var largestStep: Double
     }
 
     struct Statistics: Encodable, Sendable { var trends: [Trend] }
@@ -95,7 +97,7 @@ struct DisplacementExperiment: Experiment {
             let lowest = d.indices.min { d[$0] < d[$1] }!
             let trend = Trend(curve: run.curve, radius: run.radius, atZeroCurvature: d.first!,
                               atMaxCurvature: d.last!, minimum: d[lowest], kappaAtMinimum: kappas[lowest],
-                              monotone: monotone)
+                              monotone: monotone, largestStep: steps.max() ?? .nan)
             trends.append(trend)
             table.append([run.curve, "\(run.radius)", String(format: "%.3g .. %.3g", kappas.first!, kappas.last!),
                           String(format: "%.4f", trend.atZeroCurvature), String(format: "%.4f", trend.atMaxCurvature),
@@ -106,41 +108,64 @@ struct DisplacementExperiment: Experiment {
         return Statistics(trends: trends)
     }
 
-    /// Fig 7, with the rules of the claims tests (DisplacementClaimsTests).
+    /// Fig 7's claims (PROTOCOL.md, Result 6).
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
+        Self.verdicts(s, tolerance: params.tolerance)
+    }
+
+    /// The rules. The values are deterministic quadratures (no sampling noise), so each part
+    /// compares a value with its threshold exactly; `scale` is the threshold's size.
+    /// `tolerance`: the quadrature's (the resolution of a difference between two values).
+    static func verdicts(_ s: Statistics, tolerance: Double) -> [Verdict] {
         let line = 2 / Double.pi
         let parabolas = s.trends.filter { $0.curve == "parabola" }, circles = s.trends.filter { $0.curve == "circle" }
-        func range(_ xs: [Double]) -> String {
-            xs.isEmpty ? "-" : "\(String(format: "%.4f", xs.min()!))-\(String(format: "%.4f", xs.max()!))"
-        }
+        func r(_ t: Trend) -> String { "\(t.curve) r=\(Table.number(t.radius))" }
 
         // The smallest curvature (kappa = 0 for the parabola, 0.1 for the circle) gives 2/pi.
-        let flat = [("parabola", parabolas, 1e-6), ("circle", circles, 1e-3)].map { name, trends, tolerance in
-            let deviation = trends.map { abs($0.atZeroCurvature - line) }.max() ?? .nan
-            return Check(name, .fraction(trends.filter { abs($0.atZeroCurvature - line) < tolerance }.count,
-                                         of: trends.count),
-                         "max |value - 2/pi| = \(Table.number(deviation, digits: 2)) (tolerance \(Table.number(tolerance)))")
+        let flat = [("parabola", parabolas, 1e-6), ("circle", circles, 1e-3)].flatMap { _, trends, limit in
+            trends.map { t in
+                Check(r(t), .exact("|(1/r) E dist - 2/pi| at the smallest kappa", value: abs(t.atZeroCurvature - line),
+                                   claim: .below, boundary: limit, scale: limit))
+            }
         }
-        // Parabolas: a dip more than 0.01 below 2/pi, then more than 0.02 above it at the largest kappa.
-        let dips = parabolas.filter { $0.minimum < line - 0.01 && $0.atMaxCurvature > line + 0.02 }
-        let parabola = Check("parabola", .fraction(dips.count, of: parabolas.count),
-                             "minimum \(range(parabolas.map(\.minimum))), at max kappa "
-                             + "\(range(parabolas.map(\.atMaxCurvature))) (2/pi = \(String(format: "%.4f", line))), "
-                             + "\(dips.count)/\(parabolas.count) radii")
-        // Circles: decreasing in kappa at every radius, by more than 0.03 at the largest radius.
-        let decreasing = circles.filter { $0.monotone == "decreasing" }.count
-        let largest = circles.max { $0.radius < $1.radius }
-        let drop = largest.map { $0.atZeroCurvature - $0.atMaxCurvature } ?? .nan
-        let circle = Check("circle", circles.isEmpty || drop > 0.03 ? .fraction(decreasing, of: circles.count) : .notReproduced,
-                           "decreasing at \(decreasing)/\(circles.count) radii; drop \(String(format: "%.4f", drop)) "
-                           + "at r = \(largest.map { "\($0.radius)" } ?? "-")")
+        // Parabolas dip more than 0.01 below 2/pi, then end more than 0.02 above it.
+        let parabola = parabolas.flatMap { t in
+            [Check(r(t) + " dip", .exact("2/pi - minimum over kappa", value: line - t.minimum, claim: .above,
+                                         boundary: 0.01, scale: 0.01),
+                   note: "minimum \(Table.number(t.minimum)) at kappa \(Table.number(t.kappaAtMinimum, digits: 3))"),
+             Check(r(t) + " rise", .exact("value at the largest kappa - 2/pi", value: t.atMaxCurvature - line,
+                                          claim: .above, boundary: 0.02, scale: 0.02))]
+        }
+        // Circles decrease with kappa at every radius, by more than 0.03 at the largest shift.
+        // Neighbouring grid points differ by as little as 1e-10 where the circle is nearly flat,
+        // below the quadrature's resolution: "decreasing" means no rise beyond its tolerance (of
+        // (1/r) E dist: tolerance / r).
+        var circle = circles.flatMap { t in
+            [Check(r(t) + " decreasing", .exact("largest rise between neighbouring kappa", value: t.largestStep,
+                                                claim: .below, boundary: tolerance / t.radius,
+                                                scale: tolerance / t.radius)),
+             Check(r(t) + " lower", .exact("value at the smallest - at the largest kappa",
+                                           value: t.atZeroCurvature - t.atMaxCurvature, claim: .above, boundary: 0,
+                                           scale: tolerance / t.radius))]
+        }
+        if let largest = circles.max(by: { $0.radius < $1.radius }) {
+            circle.append(Check(r(largest) + " drop", .exact("value at the smallest - at the largest kappa",
+                                                             value: largest.atZeroCurvature - largest.atMaxCurvature,
+                                                             claim: .above, boundary: 0.03, scale: 0.03)))
+        }
+        let figures = ["displacement.png"]
+        func orNotRun(_ checks: [Check], _ curve: String) -> [Check] {
+            checks.isEmpty ? [.notRun(curve, because: "no completed \(curve) runs")] : checks
+        }
         return [
-            Verdict(claim: "A flat minimum gives the straight-line value (1/r) E dist = 2/pi.", checks: flat,
-                    figures: ["displacement.png"]),
-            Verdict(claim: "Curvature changes the expected displacement: parabolas dip below 2/pi (by > 0.01), "
-                    + "then rise above it (by > 0.02); circles decrease with kappa (by > 0.03 at the largest shift).", checks: [parabola, circle], figures: ["displacement.png"]),
+            Verdict(id: "displacement/flat-minimum", claim: "A flat minimum gives the straight-line value (1/r) E dist = 2/pi.",
+                    checks: orNotRun(flat, "parabola or circle"), figures: figures),
+            Verdict(id: "displacement/parabola", claim: "Curvature changes the expected displacement: parabolas dip "
+                    + "below 2/pi (by > 0.01), then rise above it (by > 0.02).", checks: orNotRun(parabola, "parabola"),
+                    figures: figures),
+            Verdict(id: "displacement/circle", claim: "Circles' expected displacement decreases with curvature "
+                    + "(by > 0.03 at the largest shift).", checks: orNotRun(circle, "circle"), figures: figures),
         ]
     }
 }
 
-ExperimentCommand<DisplacementExperiment>.main()
