@@ -52,8 +52,13 @@ reproduce: build
 	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
 
 # Benchmarks: results/bench/bench.json and bench.md, then REPRODUCE.md's Benchmarks section.
+# Also times the numeric modules built with -Ounchecked (TELEPORT_OUNCHECKED=1, its own build folder)
+# and writes the medians side by side (results/bench/unchecked.md).
 bench: build
-	$(BIN)/bench --json results/bench/bench.json --markdown results/bench/bench.md
+	TELEPORT_OUNCHECKED=1 $(SWIFT) build -c release --scratch-path .build-unchecked --product bench
+	.build-unchecked/release/bench --json results/bench/unchecked.json > /dev/null
+	$(BIN)/bench --json results/bench/bench.json --markdown results/bench/bench.md \
+	  --unchecked results/bench/unchecked.json --unchecked-markdown results/bench/unchecked.md
 	@scripts/update-reproduce.sh "$(PROFILE)" bench
 
 gallery: setup

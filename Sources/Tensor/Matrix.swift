@@ -5,7 +5,7 @@
 // dispatch), Random.swift (the seeded generator).
 
 /// Stops with `message` when `condition` is false. Unlike `precondition`, it stays active in
-/// `-Ounchecked` release builds (the project's setting), so that a shape mismatch stops with a
+/// `-Ounchecked` builds (`make bench` compares one), so that a shape mismatch stops with a
 /// message instead of reading out of bounds. Checked once per operation, never per entry.
 @inlinable @inline(__always)
 public func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "check failed",

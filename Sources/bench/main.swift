@@ -28,6 +28,14 @@ struct Bench: ParsableCommand {
     @Flag(help: "List the benchmarks without running them.")
     var list = false
 
+    @Option(help: ArgumentHelp("A JSON report (--json) of the same benchmarks from the -Ounchecked build "
+                               + "(TELEPORT_OUNCHECKED=1): write the medians side by side with their ratio to the "
+                               + "file given by --unchecked-markdown.", valueName: "file"))
+    var unchecked: String?
+
+    @Option(help: ArgumentHelp("Where to write the comparison with --unchecked (atomically).", valueName: "file"))
+    var uncheckedMarkdown: String?
+
     func run() throws {
         let all = allBenchmarks().filter { filter == nil || $0.name.contains(filter!) }
         if list { for b in ([peakBenchmark()] + all) { print("\(b.name)\t\(b.detail)") }; return }
@@ -47,6 +55,12 @@ struct Bench: ParsableCommand {
         report.machine.loadAverageAtEnd = BenchMachine.loadAverage()
         if let json { try writeAtomically(JSON.encode(report), to: URL(fileURLWithPath: json)) }
         if let markdown { try writeAtomically(report.markdown(), to: URL(fileURLWithPath: markdown)) }
+        if let unchecked {
+            let other = try JSON.decode(BenchReport.self, from: URL(fileURLWithPath: unchecked))
+            let table = report.comparison(unchecked: other)
+            print(table)
+            if let uncheckedMarkdown { try writeAtomically(table, to: URL(fileURLWithPath: uncheckedMarkdown)) }
+        }
     }
 }
 
@@ -103,6 +117,23 @@ struct BenchReport: Codable {
         lines += ["", "Medians of the repetitions after one warm-up. GFLOP/s counts the flops of the matrix "
                   + "products only (a multiply-add is 2; formulas in Sources/bench); \"of sgemm peak\" divides "
                   + "it by the peak/sgemm rate of the same invocation."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension BenchReport {
+    /// The medians of this (checked) build beside those of the `-Ounchecked` build, per benchmark.
+    func comparison(unchecked other: BenchReport) -> String {
+        var lines = ["Numeric modules (Tensor, Autodiff, Teleport) built checked (`-O`, the default) and with "
+                     + "`-Ounchecked` (`TELEPORT_OUNCHECKED=1`); one invocation each, the unchecked one first. "
+                     + "Plot is built the same way in both, so its rows show the run-to-run noise.", "",
+                     "| benchmark | checked median | -Ounchecked median | -Ounchecked / checked |",
+                     "|---|--:|--:|--:|"]
+        for m in measurements {
+            guard let u = other.measurements.first(where: { $0.name == m.name }) else { continue }
+            lines.append("| \(m.name) | \(formatSeconds(m.median)) | \(formatSeconds(u.median)) | "
+                         + String(format: "%.2f", u.median / m.median) + " |")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
