@@ -125,10 +125,8 @@ struct Correlation: Experiment {
         return Statistics(rows: rows)
     }
 
-    /// Table 1, per dataset with data: sharpness phi correlates positively with validation
-    /// loss, curvature psi negatively, each with a 95% confidence interval excluding 0 (the
-    /// rules of the claims tests).
-    /// Table 1's claims per dataset with data, decided by the Fisher z interval of r.
+    /// Table 1's claims per dataset with data: sharpness phi correlates positively with
+    /// validation loss, curvature psi negatively; decided by the Fisher z interval of r.
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
         Self.verdicts(s, datasets: datasets.filter(ImageData.isPresent(named:)))
             + ImageData.unavailableVerdicts(datasets, result: Self.name)
