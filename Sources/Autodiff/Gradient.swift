@@ -16,11 +16,8 @@
 /// - Returns: one gradient per `wrt` entry, of its shape; zeros where y does not depend on it
 ///   (constants, made without `requiresGrad`, always get zeros).
 ///
-/// Weights shared by many products. A weight W that is the right operand of several products
-/// C_k = A_k op(W) (a recurrent network's weight, used once per time step) has the gradient
-/// sum_k A_kᵀ G_k (or sum_k G_kᵀ A_k for op = transpose): for batch-1 inputs, one outer product
-/// per step, each a full pass over W. Without a graph, `grad` instead stacks the small factors
-/// and forms the sum as one product, [A_1; A_2; ...]ᵀ [G_1; G_2; ...]: the same sum, one gemm.
+/// Without a graph, the gradient of a weight shared by many products is formed as one stacked
+/// product (`SharedProductGradients`, an optimisation beside this sweep).
 @inlinable
 public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
                          seed: Variable<Scalar>? = nil,
@@ -44,16 +41,8 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
         }
     }
 
-    // Without a graph, the products whose right operand is a target used by two or more of
-    // them hand their factors to `shared` instead of each forming its own gradient.
-    var shared: [ObjectIdentifier: [(p: Matrix<Scalar>, q: Matrix<Scalar>)]] = [:]
-    if !createGraph {
-        var uses: [ObjectIdentifier: Int] = [:]
-        for node in order where isBatchableProduct(node) && targets.contains(ObjectIdentifier(node.inputs[1])) {
-            uses[ObjectIdentifier(node.inputs[1]), default: 0] += 1
-        }
-        for (id, count) in uses where count >= 2 { shared[id] = [] }
-    }
+    // Without a graph, a weight shared by many products gets its gradient as one stacked product.
+    var shared = createGraph ? nil : SharedProductGradients(order: order, targets: targets)
 
     // Accumulate gradients from y back to the targets.
     var grads: [ObjectIdentifier: Variable<Scalar>] = [:]
@@ -63,13 +52,7 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
     for node in order.reversed() {
         guard let pullback = node.pullback, let g = grads[ObjectIdentifier(node)] else { continue }
         var needs = node.inputs.map { relevant.contains(ObjectIdentifier($0)) }
-        if !shared.isEmpty, isBatchableProduct(node), shared[ObjectIdentifier(node.inputs[1])] != nil {
-            // C = A op(W): dW = Aᵀ G, or Gᵀ A for op = transpose; keep (P, Q) with dW += Pᵀ Q.
-            let a = node.inputs[0].value
-            shared[ObjectIdentifier(node.inputs[1]), default: []]
-                .append(node.product!.transposeB ? (g.value, a) : (a, g.value))
-            needs[1] = false
-        }
+        if shared?.absorb(node, gradient: g) == true { needs[1] = false }
         // Without a graph, the rule runs on detached copies: every op it performs is on
         // constants, so nothing is recorded.
         let inputGrads = !needs.contains(true) ? [] : createGraph
@@ -89,24 +72,11 @@ public func grad<Scalar>(of y: Variable<Scalar>, wrt: [Variable<Scalar>],
         // Free intermediate gradients as soon as they are consumed (targets are kept).
         if !targets.contains(ObjectIdentifier(node)) { grads[ObjectIdentifier(node)] = nil }
     }
-    // The shared weights' sums, one product each: [P_1; P_2; ...]ᵀ [Q_1; Q_2; ...].
-    for (id, factors) in shared where !factors.isEmpty {
-        var sum = matmul(vconcat(factors.map(\.p)), vconcat(factors.map(\.q)), transposeA: true)
-        if let previous = grads[id] { sum += previous.value }
-        grads[id] = Variable(sum)
-    }
+    shared?.addSums(to: &grads)
     return wrt.map { x in
         let g = grads[ObjectIdentifier(x)] ?? Variable(Matrix.zeros(x.rows, x.cols))
         return createGraph ? g : g.detached()
     }
-}
-
-/// True for a product node A op(W) with A not transposed and two distinct operands: the form
-/// whose gradients with respect to W `grad` can stack.
-@inlinable
-func isBatchableProduct<Scalar>(_ node: Variable<Scalar>) -> Bool {
-    guard let flags = node.product else { return false }
-    return !flags.transposeA && node.inputs[0] !== node.inputs[1]
 }
 
 /// The gradient of `y` with respect to one variable (see `grad(of:wrt:seed:createGraph:)`).

@@ -234,3 +234,13 @@ public struct Rosenbrock: SymmetricObjective {
         return point(radius: rho, angle: (lo + hi) / 2)
     }
 }
+
+/// A seeded starting point for a problem: Booth uniform in [-10, 10]^2; a quadratic
+/// w* + N(0, I); Rosenbrock on the level set f = radius^2 at a uniform angle.
+public func startingPoint(_ problem: any SymmetricObjective, radius: Double, using rng: inout SeededGenerator) -> [Double] {
+    switch problem {
+    case let r as Rosenbrock: return r.point(radius: radius, angle: rng.uniform(0, 2 * .pi))
+    case is Booth: return [rng.uniform(-10, 10), rng.uniform(-10, 10)]
+    default: return problem.minimizer.map { $0 + rng.normal() }
+    }
+}

@@ -1,9 +1,11 @@
-import Tensor
 import Foundation
+import Teleport
+import Tensor
 
-// The numerical checks of the paper's Section 3 (PROTOCOL.md, Result 1), one function per
-// kind of run, so that the `convergence` executable and the claims tests run the same code
-// with the same settings.
+// What the runs of Result 1 compute (PROTOCOL.md, Result 1), one function per kind of run,
+// on the theory problems of Teleport/Theory: the settings of each profile, SGD chunks for the
+// bound of Theorem 3.1, Newton-alignment points, GD vs GD+teleport descents. Convergence.swift
+// declares the runs and summarizes them.
 
 /// Every parameter of the convergence checks; `quick`, `standard` and `paper` are the three
 /// profiles of the `convergence` executable.
@@ -391,15 +393,6 @@ public func randomQuadratic(dimension n: Int, smallest: Double, largest: Double,
     return OrbitQuadratic.random(dimension: n, smallest: smallest, largest: largest, using: &rng)
 }
 
-/// A seeded starting point for a problem: Booth uniform in [-10, 10]^2; a quadratic
-/// w* + N(0, I); Rosenbrock on the level set f = radius^2 at a uniform angle.
-public func startingPoint(_ problem: any SymmetricObjective, radius: Double, using rng: inout SeededGenerator) -> [Double] {
-    switch problem {
-    case let r as Rosenbrock: return r.point(radius: radius, angle: rng.uniform(0, 2 * .pi))
-    case is Booth: return [rng.uniform(-10, 10), rng.uniform(-10, 10)]
-    default: return problem.minimizer.map { $0 + rng.normal() }
-    }
-}
 
 /// Check (2) on one problem instance: `starts` seeded starting points.
 public func newtonCheck(_ problem: TheoryProblem, _ s: ConvergenceSettings.Newton, seed: Int) -> [NewtonRow] {
