@@ -3,6 +3,7 @@ import Foundation
 /// A small table of text cells that renders to Markdown (padded, readable as plain text)
 /// and CSV (RFC 4180 quoting). Build it row by row; format numbers with `Table.number`.
 public struct Table: Sendable, Equatable {
+    /// How a column's cells are aligned in Markdown and in wrapped text.
     public enum Alignment: Sendable, Equatable { case left, right }
 
     public var columns: [String]

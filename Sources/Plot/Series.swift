@@ -23,6 +23,7 @@ public enum Marker: Sendable, Equatable {
 /// One drawable data series of an `Axes`. Build them with `Axes.line`, `.band`, `.scatter`,
 /// `.fitLine` and `.horizontalLine`.
 public struct Series: Sendable {
+    /// How the series is drawn.
     public enum Kind: Sendable, Equatable {
         /// A polyline through (x, y); breaks at values that cannot be drawn.
         case line

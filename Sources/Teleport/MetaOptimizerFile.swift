@@ -8,6 +8,7 @@ public struct MetaOptimizerFile: Codable, Equatable, Sendable {
     public var method: String
     public var parameters: [Parameter]
 
+    /// One named parameter matrix of the meta-optimiser, with its shape and values.
     public struct Parameter: Codable, Equatable, Sendable {
         public var name: String
         public var rows: Int

@@ -8,6 +8,7 @@ import Autodiff
 /// update LSTMs, 1e-4 for teleport LSTMs). Weights and LSTM states are then cut from the graph
 /// and the trajectory goes on.
 public struct MetaTrainer<Optimizer: MetaOptimizer> {
+    /// The precision of the base problems and the meta-optimiser.
     public typealias Scalar = Optimizer.Scalar
     /// The optimiser being trained.
     public var optimizer: Optimizer

@@ -73,6 +73,7 @@ public func phi<Scalar>(_ W: [Matrix<Scalar>], radii: [Double], batches: Int,
 /// = (mean_j dL/dW at g.W + d_j) . d(g.W)/dT, one vector-Jacobian product through the action
 /// instead of differentiating every perturbed forward pass.
 public struct SharpnessTeleport: Sendable {
+    /// Ascend (increase) or descend (decrease) the objective.
     public enum Direction: String, Sendable, Codable { case increase, decrease }
 
     public var steps: Int

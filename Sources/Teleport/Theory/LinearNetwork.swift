@@ -40,6 +40,7 @@ public struct TwoLayerLinearRegression: Sendable {
                 W2: .normal(Y.rows, hidden, std: scale, using: &rng))
     }
 
+    /// The two weight matrices (W1, W2) of a point of the problem.
     public struct Weights: Sendable, Equatable {
         public var W1: Matrix<Double>
         public var W2: Matrix<Double>
