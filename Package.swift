@@ -51,6 +51,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (installed by `make setup`).
@@ -63,7 +64,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: fast),
         .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: fast),
-        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Plot", dependencies: ["CPNG", "CFreeType"]),
         .target(name: "Experiments",
                 dependencies: ["Tensor", "Autodiff", "Teleport", "Datasets", "Plot", argumentParser]),

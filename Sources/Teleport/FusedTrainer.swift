@@ -106,22 +106,12 @@ public final class FusedMLPTrainer {
         return Array(UnsafeBufferPointer(start: weights + range.lowerBound, count: range.count))
     }
 
-    /// Direct access to the weights (for example to teleport them in place).
-    public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: weights, count: shape.parameterCount))
-    }
-
     /// The gradient computed by the last `gradient` call, or by the last `step` with an
     /// optimiser other than plain SGD (flat layout).
     public var lastGradient: [Float] { Array(UnsafeBufferPointer(start: grad, count: shape.parameterCount)) }
 
     /// Restarts the optimiser's state (momentum, accumulators, step count).
     public func resetOptimizer() { optimizer.reset() }
-
-    /// Replaces the optimiser by a fresh one of `kind`.
-    public func setOptimizer(_ kind: OptimizerKind) {
-        optimizer = Optimizer(kind, parameterCount: shape.parameterCount)
-    }
 
     // MARK: Training
 

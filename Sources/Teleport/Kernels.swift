@@ -31,14 +31,14 @@ enum Kernels {
 
     /// `x = LeakyReLU(x)` in place.
     static func leakyReLU(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let slope = Float(MLPShape.leakySlope)
+        let slope = Float(leakySlope)
         for i in 0..<count { x[i] = x[i] > 0 ? x[i] : slope * x[i] }
     }
 
     /// `δ *= LeakyReLU'` given the layer's output `h` (positive exactly where its input is).
     static func leakyReLUBackward(_ delta: UnsafeMutablePointer<Float>, activation h: UnsafePointer<Float>,
                                   count: Int) {
-        let slope = Float(MLPShape.leakySlope)
+        let slope = Float(leakySlope)
         for i in 0..<count { delta[i] = h[i] > 0 ? delta[i] : slope * delta[i] }
     }
 }

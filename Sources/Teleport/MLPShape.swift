@@ -6,14 +6,11 @@ import Tensor
 /// weights live in one flat parameter buffer, `W[0]` first, each matrix row-major, so a
 /// parameter vector, its gradient and optimiser state share one layout.
 ///
-/// Hidden layers apply LeakyReLU with slope `MLPShape.leakySlope` (0.1); the output layer is
+/// Hidden layers apply LeakyReLU with slope `leakySlope` (0.1, Network.swift); the output layer is
 /// linear. With samples as rows (`X` is `batch x d[0]`), layer `i` computes `H W[i]ᵀ`.
 public struct MLPShape: Hashable, Sendable, CustomStringConvertible {
     /// Layer widths `d[0...L]`: input size first, output size last.
     public let dims: [Int]
-
-    /// Negative-side slope of the hidden activation, LeakyReLU(0.1).
-    public static let leakySlope = 0.1
 
     /// Creates the shape for widths `dims` (at least an input and an output size).
     public init(_ dims: [Int]) {

@@ -5,7 +5,7 @@ import Autodiff
 // for the hidden layers, output W[L-1] h(L-1). The fused trainer (FusedTrainer.swift) is the
 // fast path for plain training; this is the path that teleportation differentiates through.
 
-/// Negative slope of the hidden activation sigma = LeakyReLU(0.1).
+/// Negative-side slope of the paper's hidden activation sigma = LeakyReLU(0.1) (the one definition).
 public let leakySlope = 0.1
 
 /// sigma(x) = LeakyReLU(0.1)(x).
@@ -27,14 +27,6 @@ public enum Objective<Scalar: BLASScalar> {
     case classification(labels: [Int])
     /// 0.5 ||Y - f(X)||_F^2 (a sum over all entries), Y of shape (outputs x batch).
     case regression(target: Matrix<Scalar>)
-}
-
-/// The inputs h(0) = X, ..., h(L-1) of every layer (the last is the input of the output layer).
-@inlinable
-public func layerInputs<Scalar>(_ W: [Variable<Scalar>], _ X: Variable<Scalar>) -> [Variable<Scalar>] {
-    var h = [X]
-    for i in 0..<(W.count - 1) { h.append(sigma(matmul(W[i], h[i]))) }
-    return h
 }
 
 /// The network output f(X) = W[L-1] sigma(W[L-2] ... sigma(W[0] X)), of shape (outputs x batch).

@@ -32,7 +32,7 @@ public enum ReferenceMLP {
                     var sum = 0.0
                     for c in 0..<cols { sum += parameters[w + r * cols + c] * h[b * cols + c] }
                     let hidden = layer < shape.layerCount - 1
-                    out[b * rows + r] = hidden && sum < 0 ? MLPShape.leakySlope * sum : sum
+                    out[b * rows + r] = hidden && sum < 0 ? leakySlope * sum : sum
                 }
             }
             activations.append(out)
@@ -96,7 +96,7 @@ public enum ReferenceMLP {
                 for c in 0..<cols {
                     var sum = 0.0
                     for r in 0..<rows { sum += delta[b * rows + r] * parameters[w + r * cols + c] }
-                    next[b * cols + c] = h[b * cols + c] > 0 ? sum : MLPShape.leakySlope * sum
+                    next[b * cols + c] = h[b * cols + c] > 0 ? sum : leakySlope * sum
                 }
             }
             delta = next

@@ -38,12 +38,6 @@ let blasConfigured: Bool = {
     return true
 }()
 
-/// Sets the number of OpenBLAS threads (1 by default, see `blasConfigured`).
-public func setBLASThreads(_ count: Int) {
-    _ = blasConfigured
-    openblas_set_num_threads(Int32(count))
-}
-
 func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: BLASScalar {
