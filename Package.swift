@@ -4,7 +4,8 @@
 //
 // Layering (bottom to top):
 //   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType)
-//   Tensor -> Autodiff -> Teleport        (numerics and the paper's algorithms)
+//   Tensor -> Autodiff                     (numerics)
+//   Model -> Teleport -> MetaLearning, Theory   (the MLP and optimisers; the paper's algorithms)
 //   Datasets, Plot                         (data in, figures out)
 //   Experiments                            (shared harness for the result executables)
 //   convergence, correlation, generalization, optimizers, metalearning, displacement,
@@ -34,7 +35,10 @@ let package = Package(
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "Model", targets: ["Model"]),
         .library(name: "Teleport", targets: ["Teleport"]),
+        .library(name: "MetaLearning", targets: ["MetaLearning"]),
+        .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Plot", targets: ["Plot"]),
         .library(name: "Experiments", targets: ["Experiments"]),
@@ -63,13 +67,21 @@ let package = Package(
         // Core.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: fast),
-        .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: fast),
+        // The bias-free MLP, its losses, the fused trainer and the optimisers.
+        .target(name: "Model", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: fast),
+        // Group actions, gradient-norm / sharpness / curvature teleportation, phi and psi.
+        .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "Model"], swiftSettings: fast),
+        // The LSTM meta-optimisers of Result 5 and their meta-training.
+        .target(name: "MetaLearning", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: fast),
+        // Section 3's problems with known symmetries, Theorem 3.1, Newton alignment; Result 6's geometry.
+        .target(name: "Theory", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Plot", dependencies: ["CPNG", "CFreeType"]),
         .target(name: "Experiments",
-                dependencies: ["Tensor", "Autodiff", "Teleport", "Datasets", "Plot", argumentParser]),
+                dependencies: ["Tensor", "Autodiff", "Model", "Teleport", "Datasets", "Plot", argumentParser]),
         // The six results' protocols (one folder each), read top-down beside PROTOCOL.md.
-        .target(name: "Results", dependencies: ["Experiments", "Tensor", "Autodiff", "Teleport", "Datasets", "Plot"]),
+        .target(name: "Results", dependencies: ["Experiments", "Tensor", "Autodiff", "Model", "Teleport", "MetaLearning",
+                                                "Theory", "Datasets", "Plot"]),
 
         // Executables.
         tool("convergence", ["Results"]),
@@ -79,19 +91,22 @@ let package = Package(
         tool("metalearning", ["Results"]),
         tool("displacement", ["Results"]),
         tool("DatasetsTool", folder: "datasets", ["Datasets"]),
-        tool("bench", ["Experiments"]),
+        tool("bench", ["Experiments", "Model", "Teleport", "MetaLearning", "Theory"]),
         tool("report", ["Experiments"]),
 
         // Tests: one target per module, the paper's claims on the quick profile, and the cluster
         // path (shards and merge as separate processes, and on a one-node Slurm).
-        .target(name: "TestSupport", path: "Sources/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor", "Model"], path: "Sources/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
-        .testTarget(name: "TeleportTests", dependencies: ["Teleport", "Datasets", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Datasets", "TestSupport"]),
+        .testTarget(name: "TeleportTests", dependencies: ["Model", "Teleport", "Datasets", "TestSupport"]),
+        .testTarget(name: "MetaLearningTests", dependencies: ["Model", "Teleport", "MetaLearning", "TestSupport"]),
+        .testTarget(name: "TheoryTests", dependencies: ["Model", "Teleport", "Theory", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
-        .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "Teleport", "TestSupport"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "Teleport", "Theory", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Experiments", "TestSupport"],
                     exclude: ["expected-quick.json"]),  // read by path: the expected outcomes
         .testTarget(name: "ClusterTests", dependencies: ["TestSupport"]),

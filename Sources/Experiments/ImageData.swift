@@ -1,3 +1,4 @@
+import Model
 import Datasets
 import Foundation
 import Teleport

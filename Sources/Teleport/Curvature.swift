@@ -1,3 +1,4 @@
+import Model
 import Autodiff
 
 // Curvature of the symmetry orbit through a minimum (PROTOCOL.md, "Sharpness phi and

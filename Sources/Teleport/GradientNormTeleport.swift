@@ -1,3 +1,4 @@
+import Model
 import Autodiff
 
 /// Gradient-norm teleportation (PROTOCOL.md; Algorithm 1 of the paper): move along the

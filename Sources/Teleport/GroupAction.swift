@@ -1,3 +1,4 @@
+import Model
 import Autodiff
 
 // The symmetry of PROTOCOL.md ("Symmetry and teleportation"): an invertible g (k x k, k =

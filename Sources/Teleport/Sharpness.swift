@@ -1,3 +1,4 @@
+import Model
 import Autodiff
 
 // Sharpness of a minimum (PROTOCOL.md, "Sharpness phi and curvature psi"): the mean loss at

@@ -1,3 +1,6 @@
+import Theory
+import MetaLearning
+import Model
 import Foundation
 import Testing
 @testable import Experiments

@@ -2,6 +2,7 @@ import Autodiff
 import Testing
 import TestSupport
 @testable import Teleport
+@testable import Model
 
 @Suite(.requires(.golden("curvature.json")))
 struct CurvatureGoldenTests {

@@ -2,6 +2,7 @@ import Testing
 import TestSupport
 import Autodiff
 @testable import Teleport
+@testable import Model
 
 @Suite(.requires(.golden("group_action.json")))
 struct GroupActionGoldenTests {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Teleport
+@testable import Model
 
 /// The properties the paper relies on, on synthetic networks and on real MNIST.
 @Suite struct TeleportPropertyTests {

@@ -11,6 +11,9 @@
 //
 // The problems and procedures live in the Teleport library (Theory/); this file lists the
 // runs, executes them, and writes the tables (and the figures, Figures.swift).
+import Theory
+import MetaLearning
+import Model
 import Experiments
 import Foundation
 import Teleport
@@ -44,7 +47,7 @@ struct Convergence: Experiment {
     static let name = "convergence"
     static let abstract = "Section 3 theory checked numerically: SGD+teleport bound, Newton alignment, time to convergence."
 
-    /// The profiles: every value is in `ConvergenceSettings` (Teleport/Theory/ConvergenceChecks.swift),
+    /// The profiles: every value is in `ConvergenceSettings` (ConvergenceRuns.swift),
     /// shared with the claims tests.
     func params(for profile: Profile) -> Params {
         switch profile {

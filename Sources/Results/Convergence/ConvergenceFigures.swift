@@ -2,6 +2,9 @@
 //   theorem.png      bound vs measured min_t E max_g ||grad L||^2 against T (log-log)
 //   error_maps.png   e(t+1) against e(t) (log-log) with the fitted a e^2 + b e
 //   descent.png      loss gap against iteration and against seconds, GD vs GD + teleport
+import Theory
+import MetaLearning
+import Model
 import Experiments
 import Foundation
 import Plot

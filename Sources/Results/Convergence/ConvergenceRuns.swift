@@ -1,9 +1,12 @@
+import Theory
+import MetaLearning
+import Model
 import Foundation
 import Teleport
 import Tensor
 
 // What the runs of Result 1 compute (PROTOCOL.md, Result 1), one function per kind of run,
-// on the theory problems of Teleport/Theory: the settings of each profile, SGD chunks for the
+// on the theory problems of the Theory module: the settings of each profile, SGD chunks for the
 // bound of Theorem 3.1, Newton-alignment points, GD vs GD+teleport descents. Convergence.swift
 // declares the runs and summarizes them.
 

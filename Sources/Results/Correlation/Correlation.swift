@@ -5,6 +5,9 @@
 // after the last epoch measure the test ("validation") loss, phi and psi (PROTOCOL.md), then
 // report the Pearson r of validation loss with phi and with psi, and of phi with psi.
 
+import Theory
+import MetaLearning
+import Model
 import Datasets
 import Experiments
 import Foundation

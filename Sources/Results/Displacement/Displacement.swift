@@ -5,6 +5,9 @@
 // function of the curvature kappa of gamma at the origin, with exact point-to-curve distances
 // (closed form for the circle, a cubic for the parabola) and adaptive quadrature over theta.
 
+import Theory
+import MetaLearning
+import Model
 import Experiments
 import Foundation
 import Teleport

@@ -14,6 +14,9 @@
 // its training is computed once per invocation through `RunContext.cached`, so every variant
 // reuses its weights at the start epoch (deterministic, so shards agree).
 
+import Theory
+import MetaLearning
+import Model
 import Datasets
 import Experiments
 import Foundation

@@ -8,6 +8,9 @@
 // parameters reads it back instead of meta-training), then run on 5 test problems with
 // disjoint seeds next to gradient descent (PROTOCOL.md).
 
+import Theory
+import MetaLearning
+import Model
 import Experiments
 import Foundation
 import Autodiff

@@ -11,6 +11,9 @@
 // The table gives, per optimizer, the epochs and seconds the mean training-loss curve takes
 // to fall below a threshold the baseline reaches (1.1 x its mean final training loss).
 
+import Theory
+import MetaLearning
+import Model
 import Datasets
 import Experiments
 import Foundation

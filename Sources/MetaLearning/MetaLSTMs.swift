@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 // The LSTM modules of the learned optimisers of Result 5 (PROTOCOL.md): "two stacked LSTM

@@ -3,6 +3,8 @@ import Testing
 import TestSupport
 import Autodiff
 @testable import Teleport
+@testable import Theory
+@testable import Model
 
 /// Central finite-difference gradient of f at w.
 private func numericGradient(_ f: ([Double]) -> Double, _ w: [Double], h: Double = 1e-6) -> [Double] {

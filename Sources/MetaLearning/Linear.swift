@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 /// A fully connected layer y = x Aᵀ + b with PyTorch's `nn.Linear` semantics: rows of x are

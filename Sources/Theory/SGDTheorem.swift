@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Tensor
 import Foundation
 

@@ -2,6 +2,8 @@ import Testing
 import TestSupport
 import Autodiff
 @testable import Teleport
+@testable import MetaLearning
+@testable import Model
 
 @Suite(.requires(.golden("lstm_cell.json")))
 struct LSTMCellGoldenTests {

@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 /// The recurrent state (h, c) of an LSTM cell, each (batch x hidden).

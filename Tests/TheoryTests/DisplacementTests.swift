@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Teleport
+@testable import Theory
+@testable import Model
 
 @Suite struct DisplacementTests {
     @Test func cubicRootsAreRoots() {

@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 // The action used by the meta-learned optimisers of Result 5 (PROTOCOL.md): the group element

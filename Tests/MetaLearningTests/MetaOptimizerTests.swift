@@ -3,6 +3,8 @@ import Testing
 import TestSupport
 import Autodiff
 @testable import Teleport
+@testable import MetaLearning
+@testable import Model
 
 /// A tiny Result 5 configuration: X 3x5, W 4x3, 3x4, 2x3 (two layer pairs).
 let tinyProblem = RegressionProblem<Double>(dimensions: [5, 3, 4, 3, 2], seed: 11)

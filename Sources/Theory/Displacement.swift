@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Foundation
 
 /// Result 6 of the paper (Fig 7): how far a minimum "moves" under a random shift depends on

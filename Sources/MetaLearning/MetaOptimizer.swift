@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 // The interface shared by the learned optimisers of Result 5 (PROTOCOL.md; Section 6 of the

@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 /// Meta-training of a learned optimiser by truncated backpropagation through time

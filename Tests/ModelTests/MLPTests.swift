@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 import Testing
 import TestSupport
-@testable import Teleport
+@testable import Model
 
 /// Tiny independent Double forward pass used for finite differences (samples as rows).
 func plainLoss(_ shape: MLPShape, _ w: [Double], _ x: [Double], _ labels: [Int]) -> Double {

@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 // The three learned optimisers of Result 5 (PROTOCOL.md), each a `MetaOptimizer` built from

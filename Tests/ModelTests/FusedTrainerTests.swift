@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 import Testing
 import TestSupport
-@testable import Teleport
+@testable import Model
 
 /// Random Float data set: `count` rows of uniform [0, 1) features, labels uniform in 0..<classes.
 func randomData(_ shape: MLPShape, count: Int, seed: UInt64) -> (images: [Float], labels: [Int]) {

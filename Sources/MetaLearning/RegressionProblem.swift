@@ -1,3 +1,5 @@
+import Model
+import Teleport
 import Autodiff
 
 /// One base problem of Result 5: the regression 0.5 ||Y - f(X)||_F^2 of a bias-free MLP
@@ -34,6 +36,6 @@ public struct RegressionProblem<Scalar: BLASScalar>: Sendable {
 
     /// The loss L(W) at concrete weights.
     public func loss(_ W: [Matrix<Scalar>]) -> Scalar {
-        Teleport.loss(W.map { Variable($0) }, Variable(X), objective).scalar
+        Model.loss(W.map { Variable($0) }, Variable(X), objective).scalar
     }
 }
