@@ -63,6 +63,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CSystem/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CSystem/CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CFreeType", path: "Sources/CSystem/CFreeType", pkgConfig: "freetype2"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CSystem/CTurboJPEG", pkgConfig: "libturbojpeg"),
 
         // Core.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -75,7 +76,7 @@ let package = Package(
         .target(name: "MetaLearning", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: fast),
         // Section 3's problems with known symmetries, Theorem 3.1, Newton alignment; Result 6's geometry.
         .target(name: "Theory", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: fast),
-        .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Datasets", dependencies: ["CZlib", "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Plot", dependencies: ["CPNG", "CFreeType"]),
         .target(name: "Experiments",
                 dependencies: ["Tensor", "Autodiff", "Model", "Teleport", "Datasets", "Plot", argumentParser]),
@@ -103,7 +104,7 @@ let package = Package(
         .testTarget(name: "TeleportTests", dependencies: ["Model", "Teleport", "Datasets", "TestSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["Model", "Teleport", "MetaLearning", "TestSupport"]),
         .testTarget(name: "TheoryTests", dependencies: ["Model", "Teleport", "Theory", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "Teleport", "Theory", "TestSupport"]),

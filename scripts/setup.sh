@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(libopenblas-dev liblapacke-dev libpng-dev zlib1g-dev libfreetype-dev
-          fonts-dejavu-core pkgconf)
+          libturbojpeg0-dev fonts-dejavu-core pkgconf)
 test_packages=()
 case "${1:-}" in
   "") ;;

@@ -28,6 +28,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unavailable(dataset: String, tried: [String])
     /// The name is not in the catalog.
     case unknownDataset(String)
+    /// An image-folder dataset has an unusable image (corrupt, truncated, wrong size), an
+    /// unknown class, or no images at all; `detail` says which.
+    case badImage(path: String, detail: String)
     /// A file-system operation failed.
     case io(path: String, detail: String)
 
@@ -69,6 +72,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case let .unknownDataset(name):
             return "unknown dataset '\(name)'; known: "
                 + DatasetName.allCases.map(\.rawValue).joined(separator: ", ") + ", all"
+        case let .badImage(path, detail):
+            return "\(path): \(detail)."
         case let .io(path, detail):
             return "\(path): \(detail)"
         }

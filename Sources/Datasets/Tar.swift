@@ -1,29 +1,48 @@
 import Foundation
 
 /// A minimal reader of (gzip-compressed) ustar / GNU tar archives: enough to pull the
-/// CIFAR-10 batches out of `cifar-10-binary.tar.gz` without an external `tar`.
+/// CIFAR-10 batches out of `cifar-10-binary.tar.gz`, or an `ImageFolder` out of its archive,
+/// without an external `tar`.
 public enum Tar {
     /// Streams `archive` and writes each regular-file member whose base name is in `wanted`
     /// to `destination(baseName)`. Returns the base names written. Other members are skipped.
     @discardableResult
     public static func extract(archive: URL, gzipped: Bool = true, wanted: Set<String>,
                                destination: (String) -> URL) throws -> Set<String> {
+        var written = Set<String>()
+        try forEachFile(archive: archive, gzipped: gzipped) { name, _, read in
+            guard let base = name.split(separator: "/").last.map(String.init), wanted.contains(base) else { return }
+            let writer = try FileWriter(destination(base))
+            try read { try writer.write($0) }
+            try writer.sync()
+            written.insert(base)
+        }
+        return written
+    }
+
+    /// Streams `archive`, calling `body(name, size, read)` for each regular-file member in
+    /// archive order, with its full member path. `read(sink)` passes the member's data to `sink`
+    /// in chunks; when `body` does not call it, the data is skipped.
+    public static func forEachFile(
+        archive: URL, gzipped: Bool = true,
+        _ body: (_ name: String, _ size: Int,
+                 _ read: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> Void
+    ) throws {
         let reader = try GzipReader(url: archive, gzipped: gzipped)
         let path = archive.path
         var header = [UInt8](repeating: 0, count: 512)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
-        var written = Set<String>()
         var longName: String?
 
-        /// Reads exactly `n` bytes, passing them to `sink` (nil: discard).
-        func pass(_ n: Int, _ sink: ((UnsafeRawBufferPointer) throws -> Void)?) throws {
+        /// Reads exactly `n` bytes, passing them to `sink` (default: discard).
+        func pass(_ n: Int, _ sink: (UnsafeRawBufferPointer) throws -> Void = { _ in }) throws {
             var left = n
             while left > 0 {
                 let want = min(left, chunk.count)
                 let got = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[..<want]))
                 if got < want { throw DatasetError.truncated(path: path, detail: "tar member data ends early") }
-                try sink?(UnsafeRawBufferPointer(rebasing: chunk[..<got]))
+                try sink(UnsafeRawBufferPointer(rebasing: chunk[..<got]))
                 left -= got
             }
         }
@@ -56,18 +75,19 @@ public enum Tar {
                 var bytes = [UInt8]()
                 try pass(size) { bytes += $0 }
                 longName = cString(bytes[...])
-            } else if type == UInt8(ascii: "0") || type == 0,
-                      let base = name.split(separator: "/").last.map(String.init), wanted.contains(base) {
-                let writer = try FileWriter(destination(base))
-                try pass(size) { try writer.write($0) }
-                try writer.sync()
-                written.insert(base)
+            } else if type == UInt8(ascii: "0") || type == 0 {
+                var consumed = false
+                try body(name, size) { sink in
+                    precondition(!consumed, "a tar member's data can be read once")
+                    consumed = true
+                    try pass(size, sink)
+                }
+                if !consumed { try pass(size) }
             } else {
-                try pass(size, nil)
+                try pass(size)
             }
-            try pass(padding, nil)
+            try pass(padding)
         }
-        return written
     }
 
     private static func cString(_ bytes: ArraySlice<UInt8>) -> String {

@@ -62,6 +62,7 @@ extension DatasetError {
         case .downloadFailed: return "downloadFailed"
         case .unavailable: return "unavailable"
         case .unknownDataset: return "unknownDataset"
+        case .badImage: return "badImage"
         case .io: return "io"
         }
     }
