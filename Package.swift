@@ -21,7 +21,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 /// run-to-run noise (REPRODUCE.md, Benchmarks), so the checks stay. Their shape and index checks
 /// use `ensure` (Tensor/Matrix.swift), which would stay active even there.
 let unchecked = ProcessInfo.processInfo.environment["TELEPORT_OUNCHECKED"] == "1"
-let fast: [SwiftSetting] = unchecked ? [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))] : []
+let numeric: [SwiftSetting] = unchecked ? [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))] : []
 
 /// One executable per result of the paper (plus the tools), each a thin script over the core.
 func tool(_ name: String, folder: String? = nil, _ deps: [Target.Dependency]) -> Target {
@@ -66,16 +66,16 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CSystem/CTurboJPEG", pkgConfig: "libturbojpeg"),
 
         // Core.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
-        .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: fast),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: numeric),
         // The bias-free MLP, its losses, the fused trainer and the optimisers.
-        .target(name: "Model", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: fast),
+        .target(name: "Model", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: numeric),
         // Group actions, gradient-norm / sharpness / curvature teleportation, phi and psi.
-        .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "Model"], swiftSettings: fast),
+        .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "Model"], swiftSettings: numeric),
         // The LSTM meta-optimisers of Result 5 and their meta-training.
-        .target(name: "MetaLearning", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: fast),
+        .target(name: "MetaLearning", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: numeric),
         // Section 3's problems with known symmetries, Theorem 3.1, Newton alignment; Result 6's geometry.
-        .target(name: "Theory", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: fast),
+        .target(name: "Theory", dependencies: ["Tensor", "Autodiff", "Model", "Teleport"], swiftSettings: numeric),
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Plot", dependencies: ["CPNG", "CFreeType"]),
         .target(name: "Experiments",

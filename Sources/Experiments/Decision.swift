@@ -8,8 +8,6 @@ public struct Decision: Codable, Sendable, Equatable {
     /// Where the claim puts the effect relative to `boundary`.
     public enum Direction: String, Codable, Sendable, CaseIterable {
         case above, below
-        /// The other side.
-        public var reversed: Direction { self == .above ? .below : .above }
         /// ">" or "<".
         public var symbol: String { self == .above ? ">" : "<" }
     }
@@ -24,8 +22,6 @@ public struct Decision: Codable, Sendable, Equatable {
         case welchT = "Welch t"
         /// Fisher z interval of Pearson's r.
         case fisher = "Fisher z"
-        /// Distribution-free interval of the median (binomial order statistics).
-        case signTest = "sign test"
         /// A mean with its standard error from many Monte Carlo trajectories (normal interval).
         case normal = "normal"
         /// A deterministic computation without sampling noise: the interval is the value.
@@ -134,23 +130,6 @@ extension Decision {
                  low: c.low, high: c.high, n: c.n, scale: 1)
     }
 
-    /// The median of `values` against `boundary` with the distribution-free interval from
-    /// binomial order statistics (the sign test's); undefined (infinite) below 6 values.
-    public static func median(_ statistic: String, values: [Double], claim direction: Direction,
-                              boundary: Double = 0, scale: Double) -> Decision {
-        let s = values.sorted(), n = s.count
-        // Largest k with P(Binomial(n, 1/2) < k) <= 0.025: the interval is [s(k), s(n-k+1)].
-        var k = 0, cumulative = 0.0
-        while k < n {
-            let next = cumulative + binomialHalf(n, k)
-            if next > 0.025 { break }
-            cumulative = next; k += 1
-        }
-        let low = k >= 1 ? s[k - 1] : -Double.infinity, high = k >= 1 ? s[n - k] : Double.infinity
-        return Decision(statistic: statistic, method: .signTest, direction: direction, boundary: boundary,
-                        effect: Stats.median(values), low: low, high: high, n: n, scale: scale)
-    }
-
     /// A Monte Carlo mean with its standard error against `boundary` (normal 95% interval).
     public static func monteCarlo(_ statistic: String, mean: Double, standardError: Double, n: Int,
                                   claim direction: Direction, boundary: Double, scale: Double) -> Decision {
@@ -185,9 +164,4 @@ extension Decision {
         return 0.5 * (lo + hi)
     }
 
-    /// P(Binomial(n, 1/2) = k).
-    static func binomialHalf(_ n: Int, _ k: Int) -> Double {
-        exp(Stats.logGamma(Double(n + 1)) - Stats.logGamma(Double(k + 1)) - Stats.logGamma(Double(n - k + 1))
-            - Double(n) * log(2))
-    }
 }

@@ -82,17 +82,6 @@ func outcome(_ id: String, _ name: String, in verdicts: [Verdict],
         #expect(!one.isFinite && one.outcome == .inconclusive && one.isTooCloseToCall)
     }
 
-    @Test func signTestIntervalIsInfiniteBelowSixValues() {
-        let five = Decision.median("m", values: [1, 2, 3, 4, 5], claim: .above, scale: 1)
-        #expect(five.low == -.infinity && five.high == .infinity)
-        #expect(five.effect == 3 && five.outcome == .inconclusive && !five.isFinite)
-        // Six values: P(Binomial(6, 1/2) = 0) = 1/64 <= 0.025 < 7/64, so the interval is
-        // [smallest, largest].
-        let six = Decision.median("m", values: [6, 1, 5, 2, 4, 3], claim: .above, scale: 1)
-        #expect(six.low == 1 && six.high == 6 && six.effect == 3.5 && six.outcome == .reproduced)
-        #expect(Decision.median("m", values: [6, 1, 5, 2, 4, 3], claim: .below, scale: 1).outcome == .contradicted)
-    }
-
     @Test func welchFisherNormalAndExactIntervals() {
         // Two samples with equal spread: Welch's interval is centred on the difference of means.
         let w = Decision.welch("w", [1, 2, 3], [11, 12, 13], claim: .below, scale: 1)

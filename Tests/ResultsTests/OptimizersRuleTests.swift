@@ -18,7 +18,7 @@ import Testing
         let arm = E.Arm(finalTrainLoss: 0.3, finalTestLoss: 0.35, finalTestAccuracy: 0.9, earlyTrainLoss: 0.6,
                         epochsToThreshold: 3)
         return E.Row(dataset: dataset, optimizer: optimizer, runs: 4, teleportEpoch: 0, threshold: 0.33,
-                     baseline: arm, teleport: arm, earlyWins: 2, teleports: 8, gradNormBefore: 1, gradNormAfter: 1,
+                     baseline: arm, teleport: arm, teleports: 8, gradNormBefore: 1, gradNormAfter: 1,
                      gradNormIncreased: 4, gradNormMedianRatio: 1,
                      earlyDifferences: noise.map { -0.1 * effect.sign + $0 },
                      curveDifferences: noise.map { -0.05 * effect.sign + $0 / 2 },

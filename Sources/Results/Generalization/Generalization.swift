@@ -342,10 +342,12 @@ struct Generalization: Experiment {
                     }
                     groups.append((v, done))
                     let finals = done.map { $0.curves.testLoss[last] }
-                    let moved = done.filter { r in
-                        let (x0, x1) = o == .phi ? (r.before!.phi, r.after!.phi) : (r.before!.psi, r.after!.psi)
-                        return d == .increase ? x1 > x0 : x1 < x0
-                    }.count
+                    // Per run, log(after / before) of the targeted quantity; it moved as intended when
+                    // the sign matches the direction.
+                    let logChanges = done.map { r in
+                        o == .phi ? log(r.after!.phi / r.before!.phi) : log(r.after!.psi / r.before!.psi)
+                    }
+                    let moved = logChanges.filter { d == .increase ? $0 > 0 : $0 < 0 }.count
                     let row = VariantRow(
                         dataset: name, objective: o, direction: d, runs: done.count,
                         finalTestLoss: Stats.mean(finals), finalTestLossStd: Stats.std(finals),
@@ -354,9 +356,7 @@ struct Generalization: Experiment {
                         phiBefore: Stats.mean(done.map { $0.before!.phi }), phiAfter: Stats.mean(done.map { $0.after!.phi }),
                         psiBefore: Stats.mean(done.map { $0.before!.psi }), psiAfter: Stats.mean(done.map { $0.after!.psi }),
                         movedAsIntended: moved, diverged: diverged, finalTestLosses: finals,
-                        logChanges: done.map { r in
-                            o == .phi ? log(r.after!.phi / r.before!.phi) : log(r.after!.psi / r.before!.psi)
-                        })
+                        logChanges: logChanges)
                     rows.append(row)
                     table.append([name, "\(d.rawValue) \(o.rawValue)", "\(done.count)",
                                   Table.meanStd(row.finalTestLoss, row.finalTestLossStd, digits: 4),

@@ -110,7 +110,6 @@ struct OptimizersExperiment: Experiment {
         var threshold: Double
         var baseline: Arm
         var teleport: Arm
-        var earlyWins: Int              // seeds whose early train loss is lower with teleportation
         var teleports: Int              // teleports over all seeds
         var gradNormBefore: Double      // mean ||dL/dW||^2 on the teleport batch before teleporting
         var gradNormAfter: Double       // ... after
@@ -292,11 +291,10 @@ struct OptimizersExperiment: Experiment {
                         bySeed[seed].flatMap { arms in arms[true].flatMap { t in arms[false].map { t - $0 } } }
                     }
                 }
-                let wins = earlyBySeed.values.filter { ($0[true] ?? .infinity) < ($0[false] ?? -.infinity) }.count
                 let records = tele.flatMap(\.teleports)
                 let row = Row(dataset: dataset, optimizer: optimizer, runs: min(base.count, tele.count),
                               teleportEpoch: teleportEpoch, threshold: threshold, baseline: b, teleport: t,
-                              earlyWins: wins, teleports: records.count,
+                              teleports: records.count,
                               gradNormBefore: Stats.mean(records.map(\.gradNormBefore)),
                               gradNormAfter: Stats.mean(records.map(\.gradNormAfter)),
                               gradNormIncreased: records.filter { $0.gradNormAfter > $0.gradNormBefore }.count,
