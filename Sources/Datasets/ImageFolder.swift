@@ -45,6 +45,12 @@ public enum ImageFolder {
                             shape: Shape? = nil) throws -> Contents {
         let split = split.split(separator: "/").joined(separator: "/")
         var reader = Collector(classes: classes, shape: shape)
+        let root = try collect(source, split: split, into: &reader)
+        return try reader.finish(root: root)
+    }
+
+    /// Decodes every image of `split` into `reader`; returns how the split is named in errors.
+    private static func collect(_ source: URL, split: String, into reader: inout Collector) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
             throw DatasetError.missingFile(path: source.path,
@@ -58,13 +64,24 @@ public enum ImageFolder {
             root = "\(source.path):\(split)/"
             try readArchive(source, split: split, into: &reader)
         }
-        return try reader.finish(root: root)
+        return root
     }
 
     /// `load(...).images`: the samples only.
     public static func read(_ source: URL, split: String, classes: [String]? = nil,
                             shape: Shape? = nil) throws -> LabeledImages {
         try load(source, split: split, classes: classes, shape: shape).images
+    }
+
+    /// Split `split` of `source` (as in `load`) as CIFAR-10 binary records: per image a label
+    /// byte, then its pixel bytes channel-major, in the same order as `load`. This is the form
+    /// the decoded cache of an image-folder dataset is kept in; `labels` are the records' labels.
+    public static func records(_ source: URL, split: String, classes: [String]? = nil,
+                               shape: Shape? = nil) throws -> (records: [UInt8], labels: [Int]) {
+        let split = split.split(separator: "/").joined(separator: "/")
+        var reader = Collector(classes: classes, shape: shape)
+        let root = try collect(source, split: split, into: &reader)
+        return try reader.finishRecords(root: root)
     }
 
     /// True for the file names read as images: `.jpg`, `.jpeg`, `.png`, any case, not hidden.
@@ -180,8 +197,9 @@ private struct Collector {
         entries.append((className, name))
     }
 
-    /// The dataset, or `badImage(root)` when no image was found.
-    func finish(root: String) throws -> ImageFolder.Contents {
+    /// The class names in label order, each sample's label and the sample order (by class,
+    /// then by file name); `badImage(root)` when no image was found.
+    private func sorted(root: String) throws -> (shape: ImageFolder.Shape, classes: [String], labels: [Int], order: [Int]) {
         guard let shape, !entries.isEmpty else {
             throw DatasetError.badImage(path: root, detail: "no images found; expected "
                                         + "<split>/<class>/<image> with .jpg, .jpeg or .png images")
@@ -192,26 +210,57 @@ private struct Collector {
             let a = entries[$0], b = entries[$1]
             return (label[a.className]!, a.name) < (label[b.className]!, b.name)
         }
-        // Interleaved HWC bytes -> channel-major floats, in sorted order.
+        return (shape, classes, order.map { label[entries[$0].className]! }, order)
+    }
+
+    /// Interleaved HWC bytes of image `i` -> channel-major values through `convert`, at `d`.
+    private func writeChannelMajor<T>(_ i: Int, shape: ImageFolder.Shape, to d: UnsafeMutablePointer<T>,
+                                      _ src: UnsafePointer<UInt8>, _ convert: (UInt8) -> T) {
         let f = shape.features, plane = shape.width * shape.height, c = shape.channels
+        let s = src + i * f
+        for p in 0..<plane {
+            for ch in 0..<c { d[ch * plane + p] = convert(s[p * c + ch]) }
+        }
+    }
+
+    /// The dataset as floats in [0, 1].
+    func finish(root: String) throws -> ImageFolder.Contents {
+        let (shape, classes, labels, order) = try sorted(root: root)
+        let f = shape.features
         var images = [Float](repeating: 0, count: order.count * f)
         images.withUnsafeMutableBufferPointer { dst in
             pixels.withUnsafeBufferPointer { src in
                 pixelTable.withUnsafeBufferPointer { table in
                     for (row, i) in order.enumerated() {
-                        let s = src.baseAddress! + i * f, d = dst.baseAddress! + row * f
-                        for p in 0..<plane {
-                            for ch in 0..<c { d[ch * plane + p] = table[Int(s[p * c + ch])] }
-                        }
+                        writeChannelMajor(i, shape: shape, to: dst.baseAddress! + row * f, src.baseAddress!) { table[Int($0)] }
                     }
                 }
             }
         }
         return ImageFolder.Contents(
-            images: LabeledImages(features: f, classes: classes.count, images: images,
-                                  labels: order.map { label[entries[$0].className]! }),
+            images: LabeledImages(features: f, classes: classes.count, images: images, labels: labels),
             classes: classes, shape: shape,
             files: order.map { "\(entries[$0].className)/\(entries[$0].name)" })
+    }
+
+    /// The dataset as CIFAR-10 binary records (a label byte, then the channel-major pixel bytes).
+    func finishRecords(root: String) throws -> (records: [UInt8], labels: [Int]) {
+        let (shape, classes, labels, order) = try sorted(root: root)
+        guard classes.count <= 256 else {
+            throw DatasetError.badImage(path: root, detail: "\(classes.count) classes do not fit a label byte")
+        }
+        let f = shape.features, size = 1 + f
+        var records = [UInt8](repeating: 0, count: order.count * size)
+        records.withUnsafeMutableBufferPointer { dst in
+            pixels.withUnsafeBufferPointer { src in
+                for (row, i) in order.enumerated() {
+                    let d = dst.baseAddress! + row * size
+                    d[0] = UInt8(labels[row])
+                    writeChannelMajor(i, shape: shape, to: d + 1, src.baseAddress!) { $0 }
+                }
+            }
+        }
+        return (records, labels)
     }
 }
 

@@ -8,7 +8,7 @@ extension DatasetName {
         case .fashionMNIST:
             return ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-        case .cifar10:
+        case .cifar10, .cifar10JPEG:
             return ["airplane", "automobile", "bird", "cat", "deer",
                     "dog", "frog", "horse", "ship", "truck"]
         }
@@ -16,7 +16,8 @@ extension DatasetName {
 }
 
 /// Loads `dataset` from `root/<name>/` (the layout `datasets fetch` writes): the official
-/// training and test sets. CIFAR-10's training set is its five data batches in order.
+/// training and test sets. CIFAR-10's training set is its five data batches in order; the
+/// JPEG copy's is its decoded `train.bin`, ordered by class.
 /// Files are parsed strictly (magic numbers, sizes, label ranges); checksums are the job of
 /// `DataStore.verify` / `datasets verify`.
 public func load(_ dataset: DatasetName, root: URL) throws -> (train: LabeledImages, test: LabeledImages) {
@@ -28,6 +29,16 @@ public func load(_ dataset: DatasetName, root: URL) throws -> (train: LabeledIma
         let train = try CIFAR.trainBatches.map { try CIFAR.readBatch(folder.appendingPathComponent($0)) }
         let test = try CIFAR.readBatch(folder.appendingPathComponent(CIFAR.testBatch))
         return (LabeledImages.concatenated(train), test)
+    case .cifar10JPEG:
+        // The decoded files `datasets fetch` writes (CIFAR-10 records, by class then file name).
+        let read = { (name: String) throws -> LabeledImages in
+            let url = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw DatasetError.missingFile(path: url.path, fix: "Run `datasets fetch cifar-10-jpeg` first (it decodes the archive).")
+            }
+            return try CIFAR.readBatch(url)
+        }
+        return (try read("train.bin"), try read("test.bin"))
     }
 }
 

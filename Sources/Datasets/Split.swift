@@ -33,6 +33,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 public func trainValidationIndices(count: Int, seed: UInt64, trainCount: Int)
     -> (train: [Int], validation: [Int]) {
     precondition(trainCount >= 0 && trainCount <= count, "trainCount \(trainCount) not in 0...\(count)")
+    let order = shuffledIndices(count: count, seed: seed)
+    return (order[..<trainCount].sorted(), order[trainCount...].sorted())
+}
+
+/// `0..<count` in the order of a Fisher-Yates shuffle driven by `SplitMix64(seed:)` (for i
+/// from count-1 down to 1, swap i with a uniform j in 0...i). Same seed, same order, everywhere.
+public func shuffledIndices(count: Int, seed: UInt64) -> [Int] {
     var order = Array(0..<count)
     var rng = SplitMix64(seed: seed)
     if count > 1 {
@@ -41,7 +48,7 @@ public func trainValidationIndices(count: Int, seed: UInt64, trainCount: Int)
             order.swapAt(i, j)
         }
     }
-    return (order[..<trainCount].sorted(), order[trainCount...].sorted())
+    return order
 }
 
 extension LabeledImages {
@@ -52,4 +59,7 @@ extension LabeledImages {
         let (t, v) = trainValidationIndices(count: count, seed: seed, trainCount: trainCount)
         return (subset(t), subset(v))
     }
+
+    /// The samples in a fixed random order (`shuffledIndices(count:seed:)`).
+    public func shuffled(seed: UInt64) -> LabeledImages { subset(shuffledIndices(count: count, seed: seed)) }
 }

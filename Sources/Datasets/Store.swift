@@ -12,6 +12,8 @@ public enum FileSource: Sendable, Equatable, CustomStringConvertible {
     case archive(String)
     /// Downloaded from this URL.
     case download(String)
+    /// Decoded from this image-folder archive (in the dataset folder).
+    case decoded(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum FileSource: Sendable, Equatable, CustomStringConvertible {
         case let .system(p): return "copied from \(p)"
         case let .archive(p): return "extracted from \(p)"
         case let .download(u): return "downloaded from \(u)"
+        case let .decoded(p): return "decoded from \(p)"
         }
     }
 
@@ -33,7 +36,7 @@ public enum FileSource: Sendable, Equatable, CustomStringConvertible {
         case .existing: return description
         case let .mirror(p): return "copied from mirror \(parent(p))"
         case let .system(p): return "copied from \(parent(p))"
-        case .archive: return description
+        case .archive, .decoded: return description
         case let .download(u): return "downloaded from \(parent(u))/"
         }
     }
@@ -121,15 +124,15 @@ public struct DataStore: Sendable {
 
     /// The files of `name` present in its folder (by name only; nothing is hashed).
     public func presentFiles(_ name: DatasetName) -> [String] {
-        entry(name).files.map(\.name).filter { FileOps.exists(folder(name).appendingPathComponent($0)) }
+        entry(name).allFiles.map(\.name).filter { FileOps.exists(folder(name).appendingPathComponent($0)) }
     }
 
     // MARK: Verify
 
-    /// Checks every file of `name` in its folder against the catalog.
+    /// Checks every file of `name` in its folder (decoded ones included) against the catalog.
     public func verify(_ name: DatasetName) -> [FileCheck] {
         let dir = folder(name)
-        return entry(name).files.map { file in
+        return entry(name).allFiles.map { file in
             let path = dir.appendingPathComponent(file.name)
             do {
                 guard FileOps.exists(path) else {
@@ -237,6 +240,10 @@ public struct DataStore: Sendable {
 
         // Download.
         if !missing.isEmpty {
+            guard !entry.baseURLs.isEmpty else {
+                throw DatasetError.unavailable(dataset: name.rawValue,
+                                               tried: tried + ["no download (only a mirror folder provides it)"])
+            }
             guard allowDownload else {
                 throw DatasetError.unavailable(dataset: name.rawValue, tried: tried + ["downloads (disabled)"])
             }
@@ -248,8 +255,43 @@ public struct DataStore: Sendable {
                 }
             }
         }
-        let order = entry.files.map(\.name)
+        if let decoded = entry.decoded { reports += try decode(decoded, dataset: name, in: dir) }
+        let order = entry.allFiles.map(\.name)
         return reports.sorted { order.firstIndex(of: $0.file)! < order.firstIndex(of: $1.file)! }
+    }
+
+    /// Decodes each split of `decoded` whose file is missing or damaged from the (verified)
+    /// archive in `dir` into CIFAR-10 records, checks the images per class and the checksum of
+    /// the reference decoding, then puts the file in place.
+    private func decode(_ decoded: DecodedImageFolder, dataset: DatasetName, in dir: URL) throws -> [FileReport] {
+        let archive = dir.appendingPathComponent(decoded.archive)
+        return try decoded.splits.map { split in
+            let destination = dir.appendingPathComponent(split.file.name)
+            if FileOps.exists(destination) {
+                do {
+                    try DataStore.verifyFile(destination, against: split.file, fix: "")
+                    return FileReport(file: split.file.name, path: destination, source: .existing)
+                } catch {
+                    log("\(dataset): the existing \(destination.path) failed verification (\(error)); decoding it again")
+                }
+            }
+            log("\(dataset): decoding the \(split.split) images of \(decoded.archive)")
+            let (records, labels) = try ImageFolder.records(archive, split: split.split, classes: decoded.classes,
+                                                            shape: decoded.shape)
+            var counts = [Int](repeating: 0, count: decoded.classes.count)
+            for l in labels { counts[l] += 1 }
+            if let c = counts.firstIndex(where: { $0 != split.perClass }) {
+                throw DatasetError.badArchive(path: archive.path, detail: "\(split.split)/\(decoded.classes[c])/ holds "
+                                              + "\(counts[c]) images, expected \(split.perClass)")
+            }
+            try install(destination, file: split.file, shownPath: "\(split.file.name) decoded from \(archive.path)",
+                        fix: "The decoder gave other pixels than the reference decoding (libjpeg-turbo, "
+                            + "integer IDCT), so results here would not match other machines; install the "
+                            + "libjpeg-turbo that setup.sh installs. Nothing was written.") { tmp in
+                try records.withUnsafeBytes { try Data($0).write(to: tmp) }
+            }
+            return FileReport(file: split.file.name, path: destination, source: .decoded(archive.path))
+        }
     }
 
     /// Writes `destination` through a temporary file: `produce` fills it, it is verified, then

@@ -8,7 +8,12 @@ import Tensor
 /// Fashion-MNIST train on a fixed random 50k/10k split of their 60k training images (seed 1;
 /// the 10k held out are not used), CIFAR-10 on all 50k; "validation loss" is the loss on the
 /// official 10k test set. Samples stay in the split's ascending index order, which is the
-/// "sequential" training order.
+/// "sequential" training order; CIFAR-10 trains in file order.
+///
+/// The JPEG copy of CIFAR-10 stands in for the official files when they are absent. Its files
+/// are sorted by class, which is not CIFAR-10's file order (classes interleaved at random), and
+/// sequential SGD over class-sorted data would be another experiment; so its 50k training
+/// images are put in one fixed random order (`shuffledIndices(count: 50_000, seed: 1)`).
 public struct ImageData: Sendable {
     public var dataset: DatasetName
     public var train: LabeledImages
@@ -21,21 +26,32 @@ public struct ImageData: Sendable {
         let store = DataStore.fromEnvironment()
         let folder = store.folder(dataset)
         let entry = store.entry(dataset)
-        for file in entry.files {
+        for file in entry.allFiles {
             try requireData(folder.appendingPathComponent(file.name), dataset: dataset.rawValue)
         }
         let (fullTrain, test) = try Datasets.load(dataset, root: store.root)
-        let train = dataset == .cifar10 ? fullTrain : fullTrain.trainValidationSplit(seed: splitSeed).train
+        let train = switch dataset {
+        case .mnist, .fashionMNIST: fullTrain.trainValidationSplit(seed: splitSeed).train
+        case .cifar10: fullTrain
+        case .cifar10JPEG: fullTrain.shuffled(seed: Self.jpegOrderSeed)
+        }
         var checksums: [String: String] = [:]
-        for file in entry.files { checksums["\(dataset.rawValue)/\(file.name)"] = file.checksum }
+        for file in entry.allFiles { checksums["\(dataset.rawValue)/\(file.name)"] = file.checksum }
         return Prepared(ImageData(dataset: dataset, train: train, test: test), checksums: checksums)
     }
 
-    /// Whether every catalog file of `dataset` is present (CIFAR-10 is optional on machines
-    /// without its archive).
+    /// Seed of the JPEG copy's fixed training order.
+    public static let jpegOrderSeed: UInt64 = 1
+
+    /// The datasets an image experiment offers: CIFAR-10 and its JPEG copy, of which
+    /// `usable` keeps one.
+    public static let experimentDatasets = DatasetName.allCases.map(\.rawValue)
+
+    /// Whether every catalog file of `dataset` (decoded ones included) is present (CIFAR-10 is
+    /// optional on machines without its archive).
     public static func isPresent(_ dataset: DatasetName) -> Bool {
         let store = DataStore.fromEnvironment()
-        return store.entry(dataset).files.allSatisfy {
+        return store.entry(dataset).allFiles.allSatisfy {
             FileManager.default.fileExists(atPath: store.folder(dataset).appendingPathComponent($0.name).path)
         }
     }
@@ -45,11 +61,38 @@ public struct ImageData: Sendable {
         DatasetName(rawValue: name).map(isPresent) ?? false
     }
 
-    /// One verdict per dataset of `datasets` whose files are absent: every claim on it is not
-    /// run here.
-    public static func unavailableVerdicts(_ datasets: [String], result: String) -> [Verdict] {
-        datasets.filter { !isPresent(named: $0) }.map {
-            Verdict.notRun(id: "\(result)/data-\($0)", "Every claim above, on \($0).", because: "data unavailable")
+    /// The datasets of `selected` an experiment runs on here: those present, the JPEG copy of
+    /// CIFAR-10 only when the official CIFAR-10 is not (or is not selected).
+    public static func usable(_ selected: [String]) -> [String] { usable(selected, present: isPresent(named:)) }
+
+    /// `usable(_:)` with `present` saying which datasets are present.
+    static func usable(_ selected: [String], present: (String) -> Bool) -> [String] {
+        let official = DatasetName.cifar10.rawValue
+        let officialRuns = selected.contains(official) && present(official)
+        return selected.filter { present($0) && !($0 == DatasetName.cifar10JPEG.rawValue && officialRuns) }
+    }
+
+    /// The datasets of `selected` that cannot run here. CIFAR-10 and its JPEG copy count as
+    /// one: neither is listed when either runs, and only `cifar-10` when neither does.
+    public static func unavailable(_ selected: [String]) -> [String] { unavailable(selected, present: isPresent(named:)) }
+
+    /// `unavailable(_:)` with `present` saying which datasets are present.
+    static func unavailable(_ selected: [String], present: (String) -> Bool) -> [String] {
+        let ran = usable(selected, present: present)
+        let cifar = [DatasetName.cifar10.rawValue, DatasetName.cifar10JPEG.rawValue]
+        var missing = selected.filter { !ran.contains($0) }
+        if cifar.contains(where: ran.contains) { missing.removeAll(where: cifar.contains) }
+        if missing.contains(cifar[0]) { missing.removeAll { $0 == cifar[1] } }
+        return missing
+    }
+
+    /// One verdict per dataset of `unavailable(selected)`: every claim on it is not run here.
+    public static func unavailableVerdicts(_ selected: [String], result: String) -> [Verdict] {
+        unavailable(selected).map { name in
+            let reason = name == DatasetName.cifar10.rawValue
+                ? "data unavailable (neither cifar-10 nor cifar-10-jpeg is fetched)" : "data unavailable"
+            return Verdict.notRun(id: "\(result)/data-\(name)", "Every claim above, on \(DatasetName.label(of: name)).",
+                                  because: reason)
         }
     }
 
@@ -69,13 +112,13 @@ public struct ImageData: Sendable {
 }
 
 extension ImageData {
-    /// Loads every named dataset whose files are present (absent ones, e.g. CIFAR-10 without
-    /// its archive, are left out and reported by the experiment), with their checksums.
+    /// Loads every named dataset that is `usable` (absent ones, e.g. CIFAR-10 without its
+    /// archive, are left out and reported by the experiment), with their checksums.
     public static func loadPresent(_ names: [String]) throws -> Prepared<[String: ImageData]> {
         var data: [String: ImageData] = [:]
         var checksums: [String: String] = [:]
-        for name in names {
-            guard let d = DatasetName(rawValue: name), isPresent(d) else { continue }
+        for name in usable(names) {
+            guard let d = DatasetName(rawValue: name) else { continue }
             let loaded = try load(d)
             data[name] = loaded.shared
             checksums.merge(loaded.checksums) { a, _ in a }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// How a claim of the paper fared here.
@@ -45,10 +46,17 @@ public struct Check: Codable, Sendable, Equatable {
 
     public var outcome: Outcome { decision?.outcome ?? .notRunHere }
 
+    /// `name` as tables show it: a leading dataset name ("cifar-10-jpeg/adam") by its label
+    /// ("CIFAR-10 (JPEG copy)/adam"), so that results on the JPEG copy always say so.
+    public var shownName: String {
+        guard let first = name.split(separator: "/", maxSplits: 1).first.map(String.init) else { return name }
+        return DatasetName.label(of: first) + name.dropFirst(first.count)
+    }
+
     /// "mnist: -0.012 [-0.020, -0.004], n = 5 (paired t); 0.84 vs 0.85".
     public var measured: String {
         let numbers = decision.map { $0.summary + (note.isEmpty ? "" : "; \(note)") } ?? note
-        return name.isEmpty ? numbers : "\(name): \(numbers)"
+        return name.isEmpty ? numbers : "\(shownName): \(numbers)"
     }
 }
 
@@ -90,7 +98,7 @@ public struct Verdict: Codable, Sendable, Equatable {
         let groups = Outcome.allCases.compactMap { o -> String? in
             let these = checks.filter { $0.outcome == o }
             guard !these.isEmpty else { return nil }
-            let names = these.map { o == .notRunHere ? $0.measured : ($0.name.isEmpty ? "-" : $0.name) }
+            let names = these.map { o == .notRunHere ? $0.measured : ($0.name.isEmpty ? "-" : $0.shownName) }
             return "\(o.rawValue): \(names.joined(separator: ", "))"
         }
         return groups.count == 1 ? "" : groups.joined(separator: "; ")
@@ -153,12 +161,12 @@ public struct VerdictFile: Codable, Sendable, Equatable {
             for (i, c) in v.checks.enumerated() {
                 let first = i == 0 ? "**\(v.claim)** (\(v.outcome.rawValue))" : ""
                 guard let d = c.decision else {
-                    table.append([first, c.name, "-", "-", "-", "-", c.outcome.rawValue, c.note])
+                    table.append([first, c.shownName, "-", "-", "-", "-", c.outcome.rawValue, c.note])
                     continue
                 }
                 let interval = d.method == .exact ? "exact"
                     : "[\(Table.number(d.low, digits: 3)), \(Table.number(d.high, digits: 3))]"
-                table.append([first, c.name, d.rule, Table.number(d.effect, digits: 3), interval, "\(d.n)",
+                table.append([first, c.shownName, d.rule, Table.number(d.effect, digits: 3), interval, "\(d.n)",
                               c.outcome.rawValue, c.note])
             }
         }

@@ -61,10 +61,11 @@ public struct Prerequisite: Sendable {
                             missing: GoldenError.missing(url).description)
     }
 
-    /// MNIST and Fashion-MNIST are in `Datasets/` (`Executables.imageDataPresent`).
+    /// MNIST, Fashion-MNIST and the JPEG copy of CIFAR-10 are in `Datasets/`
+    /// (`Executables.imageDataPresent`).
     public static var imageData: Prerequisite {
         Prerequisite(Executables.imageDataPresent,
-                     missing: "MNIST or Fashion-MNIST not in \(TestPaths.datasetsFolder.path): run `make datasets` "
+                     missing: "MNIST, Fashion-MNIST or cifar-10-jpeg not in \(TestPaths.datasetsFolder.path): run `make datasets` "
                          + "(offline: set TELEPORT_DATA_MIRROR to the dataset mirror first)")
     }
 
@@ -246,11 +247,12 @@ public enum Executables {
         return dir
     }
 
-    /// Whether MNIST and Fashion-MNIST are in the project's `Datasets/` folder.
+    /// Whether MNIST, Fashion-MNIST and the decoded JPEG copy of CIFAR-10 are in the project's
+    /// `Datasets/` folder (the claims tests' expected outcomes include all three).
     public static var imageDataPresent: Bool {
-        ["mnist", "fashion-mnist"].allSatisfy {
-            FileManager.default.fileExists(atPath: TestPaths.datasetsFolder
-                .appendingPathComponent("\($0)/train-images-idx3-ubyte.gz").path)
+        ["mnist/train-images-idx3-ubyte.gz", "fashion-mnist/train-images-idx3-ubyte.gz",
+         "cifar-10-jpeg/train.bin", "cifar-10-jpeg/test.bin"].allSatisfy {
+            FileManager.default.fileExists(atPath: TestPaths.datasetsFolder.appendingPathComponent($0).path)
         }
     }
 

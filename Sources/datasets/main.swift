@@ -8,7 +8,7 @@ struct Locations: ParsableArguments {
     @Option(help: "Folder holding one subfolder per dataset (default: $TELEPORT_DATA_DIR, else ./Datasets).")
     var root: String?
 
-    @Option(help: "Mirror folder laid out as <mirror>/mnist/, <mirror>/fashion-mnist/, <mirror>/cifar-10/ (default: $TELEPORT_DATA_MIRROR).")
+    @Option(help: "Mirror folder laid out as <mirror>/mnist/, <mirror>/fashion-mnist/, <mirror>/cifar-10/, <mirror>/cifar-10-jpeg/ (default: $TELEPORT_DATA_MIRROR).")
     var mirror: String?
 
     func store() -> DataStore {
@@ -42,13 +42,16 @@ func printError(_ text: String) {
 struct DatasetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "datasets",
-        abstract: "Obtain, verify and locate MNIST, Fashion-MNIST and CIFAR-10.",
+        abstract: "Obtain, verify and locate MNIST, Fashion-MNIST, CIFAR-10 and its JPEG copy.",
         discussion: """
             Each dataset is kept in <root>/<name>/ (root: $TELEPORT_DATA_DIR, else ./Datasets). \
             `fetch` tries, in order: an existing verified copy; the mirror folder \
             ($TELEPORT_DATA_MIRROR); Debian's /usr/share/datasets/fashion-mnist (Fashion-MNIST \
             only); the official URL. Every file is checked against the SHA-256 (MNIST, \
-            Fashion-MNIST) or SHA-1 (CIFAR-10) of its decompressed bytes before it is put in place.
+            Fashion-MNIST) or SHA-1 (CIFAR-10) of its decompressed bytes before it is put in place. \
+            cifar-10-jpeg (CIFAR-10 re-encoded as JPEG, a lossy stand-in for offline machines) comes \
+            only from the mirror; its archive is checked by SHA-256, then decoded once into \
+            train.bin and test.bin (CIFAR-10 records), checked against the reference decoding.
             """,
         subcommands: [Fetch.self, Verify.self, Where.self, Inspect.self])
 }
@@ -56,9 +59,9 @@ struct DatasetsCommand: ParsableCommand {
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Obtain datasets into <root>/<name>/ and verify them.",
-        discussion: "NAME is mnist, fashion-mnist, cifar-10, or all.")
+        discussion: "NAME is mnist, fashion-mnist, cifar-10, cifar-10-jpeg, or all.")
 
-    @Argument(help: "Datasets to fetch (mnist, fashion-mnist, cifar-10, all).")
+    @Argument(help: "Datasets to fetch (mnist, fashion-mnist, cifar-10, cifar-10-jpeg, all).")
     var names: [String]
 
     @OptionGroup var locations: Locations
@@ -168,9 +171,9 @@ struct Where: ParsableCommand {
         for name in list.isEmpty ? DatasetName.allCases : list {
             let entry = store.entry(name)
             let present = store.presentFiles(name)
-            let state = present.count == entry.files.count ? "present"
+            let state = present.count == entry.allFiles.count ? "present"
                 : present.isEmpty ? "absent" : "incomplete"
-            print("\n\(name): \(state) (\(present.count)/\(entry.files.count) files) in \(store.folder(name).path)")
+            print("\n\(name): \(state) (\(present.count)/\(entry.allFiles.count) files) in \(store.folder(name).path)")
             print("  \(entry.title)")
             if let mirror = store.mirror {
                 let dir = mirror.appendingPathComponent(name.rawValue)
@@ -182,9 +185,15 @@ struct Where: ParsableCommand {
                 print("  system: \(p) (\(FileManager.default.fileExists(atPath: p) ? "installed" : "not installed"))")
             }
             for base in entry.baseURLs { print("  url:    \(base)\(entry.archive ?? "")") }
+            if entry.baseURLs.isEmpty { print("  url:    none (only a mirror folder provides it)") }
             for file in entry.files {
                 let mark = present.contains(file.name) ? "+" : "-"
                 print("  \(mark) \(file.name)  \(file.algorithm.rawValue) \(file.checksum)  (\(file.size) bytes\(file.gzipped ? " decompressed" : ""))")
+            }
+            for split in entry.decoded?.splits ?? [] {
+                let file = split.file, mark = present.contains(file.name) ? "+" : "-"
+                print("  \(mark) \(file.name)  \(file.algorithm.rawValue) \(file.checksum)  (\(file.size) bytes, "
+                      + "the \(split.split) images decoded into CIFAR-10 records)")
             }
         }
         print("\n(+ present, - absent; checksums are of the decompressed bytes. `datasets verify` "
@@ -196,7 +205,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load fetched datasets and print their sizes, class counts and load time.")
 
-    @Argument(help: "Datasets to load (mnist, fashion-mnist, cifar-10, all).")
+    @Argument(help: "Datasets to load (mnist, fashion-mnist, cifar-10, cifar-10-jpeg, all).")
     var names: [String]
 
     @OptionGroup var locations: Locations

@@ -8,13 +8,14 @@ struct QuickRun {
     var verdicts: VerdictFile
     var output: String
 
-    /// Runs `experiment` and reads its `verdict.json`. Fails (with the program's output) when it
-    /// exits non-zero or writes no readable verdict file.
-    init(_ experiment: String) throws {
+    /// Runs `experiment` (on `datasets` when not empty) and reads its `verdict.json`. Fails
+    /// (with the program's output) when it exits non-zero or writes no readable verdict file.
+    init(_ experiment: String, datasets: [String] = []) throws {
         let folder = try Executables.temporaryFolder(experiment)
         defer { try? FileManager.default.removeItem(at: folder) }
         let (status, output) = try Executables.run(experiment, ["run", "--profile", "quick", "--quiet",
-                                                                "--results", folder.path])
+                                                                "--results", folder.path]
+                                                   + (datasets.isEmpty ? [] : ["--datasets", datasets.joined(separator: ",")]))
         try #require(status == 0, "\(experiment) exited with status \(status):\n\(output)")
         let url = folder.appendingPathComponent("\(experiment)/quick/verdict.json")
         verdicts = try #require(try? JSON.decode(VerdictFile.self, from: url),

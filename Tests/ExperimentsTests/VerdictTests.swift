@@ -83,3 +83,30 @@ import Testing
         #expect(lines[1].allSatisfy { $0 == "-" || $0 == "+" })
     }
 }
+
+/// Which image datasets an experiment runs on: the JPEG copy of CIFAR-10 only in place of the
+/// official files, and one "not run here" line when neither is present.
+@Suite("Image datasets chosen")
+struct DatasetChoiceTests {
+    static let all = ImageData.experimentDatasets
+
+    @Test func jpegCopyStandsInOnlyWithoutTheOfficialFiles() {
+        let both: Set = ["mnist", "fashion-mnist", "cifar-10", "cifar-10-jpeg"]
+        #expect(ImageData.usable(Self.all) { both.contains($0) } == ["mnist", "fashion-mnist", "cifar-10"])
+        #expect(ImageData.unavailable(Self.all) { both.contains($0) }.isEmpty)
+        let copy: Set = ["mnist", "fashion-mnist", "cifar-10-jpeg"]
+        #expect(ImageData.usable(Self.all) { copy.contains($0) } == ["mnist", "fashion-mnist", "cifar-10-jpeg"])
+        #expect(ImageData.unavailable(Self.all) { copy.contains($0) }.isEmpty)
+        // Asked for explicitly, the copy runs even beside the official files.
+        #expect(ImageData.usable(["cifar-10-jpeg"]) { both.contains($0) } == ["cifar-10-jpeg"])
+        let neither: Set = ["mnist"]
+        #expect(ImageData.usable(Self.all) { neither.contains($0) } == ["mnist"])
+        #expect(ImageData.unavailable(Self.all) { neither.contains($0) } == ["fashion-mnist", "cifar-10"])
+    }
+
+    @Test func partsOnTheCopySayJPEGCopy() {
+        #expect(Check("cifar-10-jpeg/adam", nil).shownName == "CIFAR-10 (JPEG copy)/adam")
+        #expect(Check("cifar-10-jpeg", nil, note: "why").measured == "CIFAR-10 (JPEG copy): why")
+        #expect(Check("mnist", nil).shownName == "MNIST" && Check("quadratic T=10", nil).shownName == "quadratic T=10")
+    }
+}

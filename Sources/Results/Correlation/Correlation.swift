@@ -37,7 +37,7 @@ struct Correlation: Experiment {
             Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.001, end: 0.2, step: 0.01))
         case .fashionMNIST:
             Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001))
-        case .cifar10:
+        case .cifar10, .cifar10JPEG:
             Setup(shape: .cifar, learningRate: 2e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001))
         }
     }
@@ -62,7 +62,7 @@ struct Correlation: Experiment {
 
     static let name = "correlation"
     static let abstract = "Result 2: correlation of sharpness and curvature with validation loss (Table 1)."
-    static let datasets = DatasetName.allCases.map(\.rawValue)
+    static let datasets = ImageData.experimentDatasets
 
     func params(for profile: Profile) -> Params {
         switch profile {
@@ -74,7 +74,7 @@ struct Correlation: Experiment {
 
     /// Datasets whose files are present (CIFAR-10 is skipped, and reported, when absent).
     func runs(params: Params, datasets: [String]) -> [SeedRun] {
-        datasets.filter { name in DatasetName(rawValue: name).map(ImageData.isPresent) ?? false }
+        ImageData.usable(datasets)
             .flatMap { d in (0..<params.models).map { SeedRun(d, seed: $0) } }
     }
 
@@ -120,7 +120,7 @@ struct Correlation: Experiment {
             let row = Row(dataset: name, models: done.count, phiValidation: Stats.pearson(phis, loss),
                           psiValidation: Stats.pearson(psis, loss), phiPsi: Stats.pearson(phis, psis))
             rows.append(row)
-            table.append([name, "\(done.count)", row.phiValidation.description,
+            table.append([DatasetName.label(of: name), "\(done.count)", row.phiValidation.description,
                           row.psiValidation.description, row.phiPsi.description])
             try writeFigures(name: name, results: done, row: row, output: output)
         }
@@ -131,7 +131,7 @@ struct Correlation: Experiment {
     /// Table 1's claims per dataset with data: sharpness phi correlates positively with
     /// validation loss, curvature psi negatively; decided by the Fisher z interval of r.
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
-        Self.verdicts(s, datasets: datasets.filter(ImageData.isPresent(named:)))
+        Self.verdicts(s, datasets: ImageData.usable(datasets))
             + ImageData.unavailableVerdicts(datasets, result: Self.name)
     }
 

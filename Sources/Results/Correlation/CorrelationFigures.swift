@@ -1,3 +1,4 @@
+import Datasets
 import Experiments
 import Foundation
 import Plot
@@ -19,13 +20,13 @@ extension Correlation {
         ]
         // The three panels side by side, and each on its own (as Figs 9-10 of the paper).
         var fig = Figure(rows: 1, columns: 3, size: (13.5, 3.9), dpi: 200)
-        fig.title = "\(name): \(results.count) models"
+        fig.title = "\(DatasetName.label(of: name)): \(results.count) models"
         let files = ["val-loss-vs-psi", "val-loss-vs-phi", "psi-vs-phi"]
         for (i, p) in panels.enumerated() {
             var single = Figure(size: (4.8, 3.8), dpi: 200)
             draw(&fig[0, i], p)
             draw(&single.axes, p)
-            single.axes.title = name
+            single.axes.title = DatasetName.label(of: name)
             report(try single.save(to: output.file("\(files[i])-\(name).png").path), name)
         }
         report(try fig.save(to: output.file("scatter-\(name).png").path), name)

@@ -74,7 +74,7 @@ struct Generalization: Experiment {
         case .fashionMNIST:
             Setup(shape: .mnist, learningRate: 1e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001),
                   phiLR: (1e-1, 3e-1), psiLR: (5e-3, 3e-3))
-        case .cifar10:
+        case .cifar10, .cifar10JPEG:
             Setup(shape: .cifarSmall, learningRate: 2e-2, radii: sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001),
                   phiLR: (5e-2, 5e-2), psiLR: (2e-1, 5e-2))
         }
@@ -158,7 +158,7 @@ struct Generalization: Experiment {
 
     static let name = "generalization"
     static let abstract = "Result 3: teleporting to change sharpness or curvature, effect on validation loss (Fig 4)."
-    static let datasets = DatasetName.allCases.map(\.rawValue)
+    static let datasets = ImageData.experimentDatasets
 
     /// Sizing (measured on 2 cores shared with other jobs): a sharpness-teleport step on a batch
     /// of 2000 with 2 directions per radius takes about 1.2-2.4 s wall (the pinv of the
@@ -185,11 +185,9 @@ struct Generalization: Experiment {
         }
     }
 
-    static func present(_ name: String) -> Bool { DatasetName(rawValue: name).map(ImageData.isPresent) ?? false }
-
     /// Per present dataset: the baseline, then objective x direction x runs.
     func runs(params: Params, datasets: [String]) -> [Run] {
-        datasets.filter(Self.present).flatMap { d in
+        ImageData.usable(datasets).flatMap { d in
             [Run(dataset: d, variant: nil, seed: 0)] + Objective.allCases.flatMap { o in
                 Direction.allCases.flatMap { dir in
                     (0..<params.runs).map { Run(dataset: d, variant: .init(objective: o, direction: dir), seed: $0) }
@@ -319,15 +317,15 @@ struct Generalization: Experiment {
         var table = Table(columns: ["dataset", "variant", "runs", "test loss at epoch \(params.endEpoch)",
                                     "test accuracy", "φ before → after", "ψ before → after", "moved as intended"])
         let last = params.endEpoch - params.startEpoch - 1
+        skipped = ImageData.unavailable(Self.datasets).map { "\($0): data not present" }
         for name in Self.datasets {
-            guard Self.present(name) else { skipped.append("\(name): data not present"); continue }
             guard let base = results.completed.first(where: { $0.run.dataset == name && $0.run.variant == nil })?
                 .result.curves, base.testLoss.count >= params.endEpoch else { continue }
             let b = BaselineRow(dataset: name, epoch: params.endEpoch, testLoss: base.testLoss[params.endEpoch - 1],
                                 trainLoss: base.trainLoss[params.endEpoch - 1],
                                 testAccuracy: base.testAccuracy[params.endEpoch - 1])
             baselines.append(b)
-            table.append([name, "baseline (SGD)", "1", Table.number(b.testLoss), Table.number(b.testAccuracy),
+            table.append([DatasetName.label(of: name), "baseline (SGD)", "1", Table.number(b.testLoss), Table.number(b.testAccuracy),
                           "", "", ""])
             var groups: [(Run.Variant, [Result])] = []
             for o in Objective.allCases {
@@ -337,7 +335,7 @@ struct Generalization: Experiment {
                         .map(\.result).filter { $0.before != nil && $0.after != nil && $0.curves.testLoss.count > last }
                     let diverged = results.diverged.filter { $0.run.dataset == name && $0.run.variant == v }.count
                     guard !done.isEmpty else {
-                        if diverged > 0 { table.append([name, "\(d.rawValue) \(o.rawValue)", "0", "", "", "", "", "\(diverged) diverged"]) }
+                        if diverged > 0 { table.append([DatasetName.label(of: name), "\(d.rawValue) \(o.rawValue)", "0", "", "", "", "", "\(diverged) diverged"]) }
                         continue
                     }
                     groups.append((v, done))
@@ -358,7 +356,7 @@ struct Generalization: Experiment {
                         movedAsIntended: moved, diverged: diverged, finalTestLosses: finals,
                         logChanges: logChanges)
                     rows.append(row)
-                    table.append([name, "\(d.rawValue) \(o.rawValue)", "\(done.count)",
+                    table.append([DatasetName.label(of: name), "\(d.rawValue) \(o.rawValue)", "\(done.count)",
                                   Table.meanStd(row.finalTestLoss, row.finalTestLossStd, digits: 4),
                                   Table.number(row.finalTestAccuracy),
                                   "\(Table.number(row.phiBefore)) → \(Table.number(row.phiAfter))",
@@ -374,7 +372,7 @@ struct Generalization: Experiment {
 
     /// Fig 4's claims per dataset with data (PROTOCOL.md, Result 3).
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
-        Self.verdicts(s, datasets: datasets.filter(Self.present))
+        Self.verdicts(s, datasets: ImageData.usable(datasets))
             + ImageData.unavailableVerdicts(datasets, result: Self.name)
     }
 

@@ -1,3 +1,4 @@
+import Datasets
 import Experiments
 import Foundation
 import Plot
@@ -47,7 +48,7 @@ extension Generalization {
             }
             fig[0, 0].xLabel = "epoch"
             fig[0, 0].yLabel = "loss"
-            fig[0, 0].title = "\(name): teleport to change \(objective == .phi ? "sharpness φ" : "curvature ψ")"
+            fig[0, 0].title = "\(DatasetName.label(of: name)): teleport to change \(objective == .phi ? "sharpness φ" : "curvature ψ")"
             fig[0, 0].legendFontSize = 8
             let file = "loss-\(name)-\(objective.rawValue).png"
             let warnings = try fig.save(to: output.file(file).path)

@@ -42,7 +42,7 @@ struct OptimizersExperiment: Experiment {
     static func setup(_ dataset: DatasetName) -> Setup {
         switch dataset {
         case .mnist, .fashionMNIST: Setup(shape: .mnist, learningRate: 1e-2)
-        case .cifar10: Setup(shape: .cifar, learningRate: 2e-2)
+        case .cifar10, .cifar10JPEG: Setup(shape: .cifar, learningRate: 2e-2)
         }
     }
 
@@ -132,7 +132,7 @@ struct OptimizersExperiment: Experiment {
 
     static let name = "optimizers"
     static let abstract = "Result 4: teleportation speeds up AdaGrad, momentum, RMSProp and Adam (Fig 5; plain SGD as an extra baseline)."
-    static let datasets = DatasetName.allCases.map(\.rawValue)
+    static let datasets = ImageData.experimentDatasets
     static let allOptimizers = ["adagrad", "momentum", "rmsprop", "adam", "sgd"]
 
     func params(for profile: Profile) -> Params {
@@ -155,7 +155,7 @@ struct OptimizersExperiment: Experiment {
     /// Datasets whose files are present (CIFAR-10 is skipped, and reported, when absent); the
     /// two arms of a seed side by side.
     func runs(params: Params, datasets: [String]) -> [Run] {
-        datasets.filter { name in DatasetName(rawValue: name).map(ImageData.isPresent) ?? false }
+        ImageData.usable(datasets)
             .flatMap { d in
                 params.optimizers.flatMap { o in
                     (0..<params.runs).flatMap { s in
@@ -309,7 +309,7 @@ struct OptimizersExperiment: Experiment {
                 }
                 let epochs = [b.epochsToThreshold, t.epochsToThreshold].map { $0.map(String.init) ?? "not reached" }
                 let seconds = [bSeconds, tSeconds].map { $0.map { String(format: "%.2f", $0) } ?? "not reached" }
-                table.append([dataset, optimizer, "\(row.runs)", Table.number(threshold),
+                table.append([DatasetName.label(of: dataset), optimizer, "\(row.runs)", Table.number(threshold),
                               epochs.joined(separator: " / "), seconds.joined(separator: " / "),
                               pair(b.finalTrainLoss, t.finalTrainLoss), pair(b.finalTestLoss, t.finalTestLoss),
                               pair(b.finalTestAccuracy, t.finalTestAccuracy),
@@ -321,7 +321,7 @@ struct OptimizersExperiment: Experiment {
             }
         }
         try output.write(table, name: "optimizers")
-        let absent = Self.datasets.filter { !(DatasetName(rawValue: $0).map(ImageData.isPresent) ?? false) }
+        let absent = ImageData.unavailable(Self.datasets)
         return Statistics(rows: rows, absentDatasets: absent)
     }
 
@@ -333,7 +333,7 @@ struct OptimizersExperiment: Experiment {
     /// over seeds (seed i starts from the same weights with and without teleportation).
     func verdicts(_ s: Statistics, params: Params, datasets: [String]) -> [Verdict] {
         Self.verdicts(s, optimizers: params.optimizers.filter(Self.claimedOptimizers.contains),
-                      datasets: datasets.filter(ImageData.isPresent(named:)))
+                      datasets: ImageData.usable(datasets))
             + ImageData.unavailableVerdicts(datasets, result: Self.name)
     }
 

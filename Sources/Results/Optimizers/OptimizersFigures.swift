@@ -1,3 +1,4 @@
+import Datasets
 import Experiments
 import Foundation
 import Plot
@@ -31,7 +32,7 @@ extension OptimizersExperiment {
         try output.write(csv, name: name)
 
         var fig = Figure(rows: 1, columns: 2, size: (11, 4.2), dpi: 200)
-        fig.title = "\(dataset), \(optimizer): \(baseline.count) runs, teleports before the first "
+        fig.title = "\(DatasetName.label(of: dataset)), \(optimizer): \(baseline.count) runs, teleports before the first "
             + "mini-batches of epoch \(teleportEpoch + 1)"
         for (column, xAxis) in ["epoch", "time (s)"].enumerated() {
             for (arm, c) in zip(arms, curves) {
