@@ -43,7 +43,11 @@ enum ExpectedOutcomes {
         var all = (try? load()) ?? [:]
         all = all.filter { !$0.key.hasPrefix("\(experiment)/") }.merging(outcomes) { _, new in new }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(all).write(to: url, options: .atomic)
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Foundation's pretty printer writes `"key" : value`; written as `"key": value`, the
+        // file's diff shows only the outcomes that changed.
+        let text = String(decoding: try encoder.encode(all), as: UTF8.self)
+            .replacingOccurrences(of: "\" : \"", with: "\": \"")
+        try Data((text + "\n").utf8).write(to: url, options: .atomic)
     }
 }
