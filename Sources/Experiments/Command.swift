@@ -78,6 +78,10 @@ public struct ProfilesCommand<E: Experiment>: ParsableCommand {
 
     public func run() throws {
         print(try profilesTable(E()).markdown())
+        if let settings = E.datasetSettings {
+            print("\nPer dataset, in every profile (CIFAR-10 is the official files when present, else the JPEG copy):\n")
+            print(settings.markdown())
+        }
     }
 }
 

@@ -90,10 +90,14 @@ public protocol Experiment: Sendable {
     /// without data can be reported as not run. The harness writes them to `verdict.json` and
     /// `verdict.md` next to the summary. None by default.
     func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict]
+    /// The per-dataset settings (model, learning rates, radii), printed by `<name> profiles`
+    /// below the profiles' parameters; nil for experiments without data.
+    static var datasetSettings: Table? { get }
 }
 
 extension Experiment {
     public static var datasets: [String] { [] }
+    public static var datasetSettings: Table? { nil }
     public func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict] { [] }
 }
 

@@ -42,6 +42,15 @@ struct Correlation: Experiment {
         }
     }
 
+    static var datasetSettings: Table? {
+        var t = Table(columns: ["dataset", "model", "SGD lr", "phi radii"])
+        for d in DatasetName.allCases {
+            let s = setup(d)
+            t.append([d.label, s.shape.description, Table.number(s.learningRate), radiiSummary(s.radii)])
+        }
+        return t
+    }
+
     struct Result: Codable, Sendable {
         var trainLoss: [Double]         // mean training loss per epoch
         var validationLoss: Double      // test-set loss after the last epoch

@@ -80,6 +80,18 @@ struct Generalization: Experiment {
         }
     }
 
+    static var datasetSettings: Table? {
+        var t = Table(columns: ["dataset", "model", "SGD lr", "phi teleport lr (increase / decrease)",
+                                "psi teleport lr (increase / decrease)", "measured phi radii"])
+        for d in DatasetName.allCases {
+            let s = setup(d)
+            t.append([d.label, s.shape.description, Table.number(s.learningRate),
+                      "\(Table.number(s.phiLR.increase)) / \(Table.number(s.phiLR.decrease))",
+                      "\(Table.number(s.psiLR.increase)) / \(Table.number(s.psiLR.decrease))", radiiSummary(s.radii)])
+        }
+        return t
+    }
+
     /// The baseline of a dataset, or one variant's run.
     struct Run: RunDescriptor {
         var dataset: String

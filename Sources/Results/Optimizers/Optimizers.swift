@@ -46,6 +46,15 @@ struct OptimizersExperiment: Experiment {
         }
     }
 
+    static var datasetSettings: Table? {
+        var t = Table(columns: ["dataset", "model", "base lr"])
+        for d in DatasetName.allCases {
+            let s = setup(d)
+            t.append([d.label, s.shape.description, Table.number(s.learningRate)])
+        }
+        return t
+    }
+
     /// An optimizer with its teleport schedule: the epoch whose first mini-batches are each
     /// preceded by a teleport, and the ascent step size of those teleports.
     struct Schedule {
