@@ -32,6 +32,7 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
 
     public func run() throws {
         let harness = try Harness(E(), options: options)
+        try harness.checkWritable()   // before any output or work
         if !options.quiet {
             print("\(E.name), profile \(options.profile.rawValue): \(harness.runs.count) runs, "
                   + "\(runOptions.jobs) in parallel"
@@ -60,7 +61,9 @@ public struct MergeCommand<E: Experiment>: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let report = try Harness(E(), options: options).merge()
+        let harness = try Harness(E(), options: options)
+        try harness.checkWritable()
+        let report = try harness.merge()
         if requireComplete && !(report.missing.isEmpty && report.failed.isEmpty) {
             throw HarnessError.incomplete(missing: report.missing, failed: report.failed)
         }

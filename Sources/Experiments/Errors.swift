@@ -18,6 +18,9 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case runsFailed([String])
     /// `merge --require-complete` found runs without a result or failed.
     case incomplete(missing: [String], failed: [String])
+    /// Finished runs whose result files could not be written (`error` says why); the
+    /// invocation stopped starting runs after the first.
+    case resultsNotWritten(keys: [String], notStarted: Int, error: String)
 
     public var description: String {
         switch self {
@@ -45,6 +48,10 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
             let shown = keys.prefix(5).joined(separator: ", ")
             return "incomplete summary: \(missing.count) run(s) missing, \(failed.count) failed "
                 + "(\(shown)\(keys.count > 5 ? ", ..." : "")); run the missing shards or rerun `run`, then merge again"
+        case .resultsNotWritten(let keys, let notStarted, let error):
+            let shown = keys.prefix(3).joined(separator: ", ")
+            return "the result of \(keys.count) run(s) (\(shown)\(keys.count > 3 ? ", ..." : "")) could not be saved "
+                + "and \(notStarted) run(s) were not started: \(error)"
         }
     }
 

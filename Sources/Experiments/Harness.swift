@@ -90,6 +90,7 @@ public struct Harness<E: Experiment>: Sendable {
     @discardableResult
     public func run(_ runOptions: RunOptions) throws -> RunReport {
         guard runOptions.jobs >= 1 else { throw HarnessError.invalidJobs(runOptions.jobs) }
+        try checkWritable()
         let started = Invocation.now(), t0 = monotonicSeconds()
         removeStaleTemporaries(in: folder)
         var report = RunReport()
@@ -112,7 +113,10 @@ public struct Harness<E: Experiment>: Sendable {
         }
         var checksums: [String: String]? = nil
         let outcomes = Locked([Int: (status: RunStatus, seconds: Double)]())
-        let writeErrors = Locked([String]())
+        // Runs whose record could not be written, with the first error; once one fails, no
+        // further run starts (its work would be lost too).
+        let writeFailures = Locked((keys: [String](), first: StorageError?.none))
+        let notStarted = Locked(0)
         if !todo.isEmpty {
             let prepared = try experiment.prepare(params: params, datasets: datasets)
             checksums = prepared.checksums
@@ -122,13 +126,18 @@ public struct Harness<E: Experiment>: Sendable {
             runInParallel(count: positions.count, jobs: runOptions.jobs) { index, worker in
                 let position = positions[index]
                 let run = h.runs[position]
+                if writeFailures.withLock({ !$0.keys.isEmpty }) { notStarted.withLock { $0 += 1 }; return }
                 reporter.started(slot: worker, key: run.key, cost: run.cost)
                 let record = h.execute(run, shared: prepared.shared,
                                        context: RunContext(reporter: reporter, slot: worker, cache: cache))
                 do {
                     try writeAtomically(JSON.encode(record), to: h.resultFile(position))
                 } catch {
-                    writeErrors.withLock { $0.append("\(run.key): \(error)") }
+                    let storage = error as? StorageError
+                        ?? StorageError(path: h.resultFile(position).path, reason: error.localizedDescription)
+                    writeFailures.withLock { $0.keys.append(run.key); if $0.first == nil { $0.first = storage } }
+                    reporter.log("\(run.key): its result could not be written (\(storage.reason)); no further run starts",
+                                 force: true)
                 }
                 switch record.status {
                 case .ok: break
@@ -149,10 +158,10 @@ public struct Harness<E: Experiment>: Sendable {
             if done[position]?.status == .diverged { report.diverged.append(key) }
             if done[position]?.status == .failed { report.failed.append(key) }
         }
-        let errors = writeErrors.withLock { $0 }
-        if !errors.isEmpty {
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSLocalizedDescriptionKey: "could not write run results: " + errors.joined(separator: "; ")])
+        let failures = writeFailures.withLock { $0 }
+        if let first = failures.first {
+            throw HarnessError.resultsNotWritten(keys: failures.keys, notStarted: notStarted.withLock { $0 },
+                                                 error: first.description)
         }
 
         let invocation = try makeInvocation(
@@ -170,6 +179,14 @@ public struct Harness<E: Experiment>: Sendable {
                   + "`\(E.name) merge --profile \(options.profile.rawValue)`")
         }
         return report
+    }
+
+    /// Stops before any work when the results folder cannot be created or written: a file in
+    /// the way, permissions, a read-only disk (`StorageError`, naming the path).
+    public func checkWritable() throws {
+        let probe = folder.appendingPathComponent("runs").appendingPathComponent(".write-check")
+        try writeAtomically(Data("ok\n".utf8), to: probe)
+        unlink(probe.path)
     }
 
     /// Executes one run and wraps its outcome in a record (never throws).

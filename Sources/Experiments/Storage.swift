@@ -35,29 +35,74 @@ public enum JSON {
     }
 }
 
+/// A file or folder of the results that could not be written, in one sentence: the path,
+/// what the system said (`strerror`), and what to do.
+public struct StorageError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// The file or folder that failed.
+    public var path: String
+    /// What failed, e.g. "cannot create the folder: Not a directory".
+    public var reason: String
+
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+
+    /// The failed operation `what` on `path`, with the current `errno`.
+    static func posix(_ path: String, _ what: String, _ code: Int32 = errno) -> StorageError {
+        StorageError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
+    }
+
+    public var description: String {
+        "cannot write \(path): \(reason). Choose another folder with --results, or free space / fix "
+            + "the permissions there; results already written are kept"
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// Creates `folder` and its missing parents, as `mkdir -p` (POSIX calls, so a failure names
+/// the folder and the system's reason: a file in the way, permissions, a read-only disk).
+public func makeFolder(_ folder: URL) throws {
+    var path = ""
+    for part in folder.standardizedFileURL.path.split(separator: "/") {
+        path += "/" + part
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw StorageError(path: path, reason: "it is a file, not a folder")
+            }
+            continue
+        }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw StorageError.posix(path, "cannot create the folder") }
+    }
+}
+
 /// Writes `data` to `url` atomically: a temporary file in the same folder is written,
 /// flushed and renamed over the destination, so readers see the old file or the new one,
-/// never a partial one. Creates missing parent folders.
+/// never a partial one. Creates missing parent folders. Any failure (no space, permissions)
+/// removes the temporary file and throws a `StorageError` naming the path.
 public func writeAtomically(_ data: Data, to url: URL) throws {
     let folder = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try makeFolder(folder)
     let tmp = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-    guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: tmp.path])
-    }
-    do {
-        let handle = try FileHandle(forWritingTo: tmp)
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
-        try handle.close()
-        guard rename(tmp.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSFilePathErrorKey: url.path,
-                NSLocalizedDescriptionKey: "rename failed: \(String(cString: strerror(errno)))"])
+    let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw StorageError.posix(url.path, "cannot create a file in \(folder.path)") }
+    var failure: StorageError?
+    data.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = .posix(url.path, "cannot write"); return
+            }
+            offset += n
         }
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        throw error
+    }
+    if failure == nil, fsync(fd) != 0 { failure = .posix(url.path, "cannot flush to disk") }
+    if close(fd) != 0, failure == nil { failure = .posix(url.path, "cannot close") }
+    if failure == nil, rename(tmp.path, url.path) != 0 { failure = .posix(url.path, "cannot rename into place") }
+    if let failure {
+        unlink(tmp.path)
+        throw failure
     }
 }
 
