@@ -60,3 +60,34 @@ import Testing
         #expect(M.verdicts(M.Statistics(methods: [])).map(\.outcome) == [.notRunHere, .notRunHere, .notRunHere])
     }
 }
+
+/// Meta-training or testing whose loss stops being finite is a diverged run (with the
+/// trajectory or step where it happened), never a NaN flowing into the summary.
+@Suite struct MetalearningDivergenceTests {
+    @Test func divergingMetaTrainingIsRecordedWithItsTrajectory() throws {
+        var p = Metalearning().params(for: .quick)
+        p.update = .init(trajectories: 3, steps: 20, hidden: 8)
+        p.testSeeds = [100_000]
+        p.updateMetaLearningRate = 1e30
+        do {
+            _ = try Metalearning().execute(.init(method: .update), params: p, shared: (), context: .silent)
+            Issue.record("a meta-learning rate of 1e30 should diverge")
+        } catch let d as RunDiverged {
+            #expect(d.detail.contains("loss") && (d.detail.contains("nan") || d.detail.contains("inf")), "\(d)")
+            #expect(d.epoch >= 1 && d.epoch <= 20, "\(d)")
+        }
+    }
+
+    @Test func divergingGDIsRecordedWithItsStep() throws {
+        var p = Metalearning().params(for: .quick)
+        p.testSeeds = [100_000]
+        p.gdLearningRate = 10
+        do {
+            _ = try Metalearning().execute(.init(method: .gd), params: p, shared: (), context: .silent)
+            Issue.record("GD with learning rate 10 should diverge")
+        } catch let d as RunDiverged {
+            #expect(d.detail.hasPrefix("GD test loss on problem 100000 = "), "\(d)")
+            #expect(d.epoch >= 2 && d.epoch <= p.gdSteps, "\(d)")
+        }
+    }
+}

@@ -146,7 +146,7 @@ struct Metalearning: Experiment {
         let seed: UInt64 = 2024     // initial LSTM parameters
         switch run.method {
         case .gd:
-            return testGD(params: params, context: context)
+            return try testGD(params: params, context: context)
         case .lrTele:
             let b = params.lrTele
             return try learned(LSTMRateTeleport(weightShapes: shapes, hiddenSize: b.hidden, seed: seed),
@@ -178,6 +178,7 @@ struct Metalearning: Experiment {
                 let problem = RegressionProblem<MetaScalar>(dimensions: params.dimensions, seed: UInt64(i))
                 let unrolls = trainer.train(on: problem, steps: budget.steps).map { Double($0) }
                 curve.append(Stats.mean(unrolls))
+                try context.checkFinite(curve[i], epoch: i + 1, what: "meta-training loss of trajectory \(i + 1)")
             }
             return Trained(optimizer: trainer.optimizer.file, unrolledLoss: curve,
                            seconds: Date().timeIntervalSince(start))
@@ -192,9 +193,10 @@ struct Metalearning: Experiment {
             var W = problem.initialWeights, state = optimizer.initialState()
             var curve: [Double] = [], time: [Double] = [0]
             let start = Date()
-            for _ in 0..<budget.steps {
+            for step in 0..<budget.steps {
                 let s = optimizer.step(W.map { Variable($0) }, problem: problem, state: state)
                 curve.append(Double(s.loss.scalar))
+                try context.checkFinite(curve[step], epoch: step + 1, what: "test loss on problem \(seed)")
                 W = s.weights.map(\.value)
                 state = s.state.detached()
                 time.append(Date().timeIntervalSince(start))
@@ -207,7 +209,7 @@ struct Metalearning: Experiment {
     }
 
     /// The baseline: gradient descent W <- W - lr dL/dW on the test problems.
-    func testGD(params: Params, context: RunContext) -> Result {
+    func testGD(params: Params, context: RunContext) throws -> Result {
         let lr = MetaScalar(params.gdLearningRate)
         var losses: [[Double]] = [], seconds: [[Double]] = []
         for (i, seed) in params.testSeeds.enumerated() {
@@ -216,9 +218,10 @@ struct Metalearning: Experiment {
             var W = problem.initialWeights
             var curve: [Double] = [], time: [Double] = [0]
             let start = Date()
-            for _ in 0..<params.gdSteps {
+            for step in 0..<params.gdSteps {
                 let (L, G) = lossAndGradient(W, problem.X, problem.objective)
                 curve.append(Double(L))
+                try context.checkFinite(curve[step], epoch: step + 1, what: "GD test loss on problem \(seed)")
                 for l in W.indices { W[l].add(G[l], scaledBy: -lr) }
                 time.append(Date().timeIntervalSince(start))
             }
