@@ -30,9 +30,11 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
+    public func run() throws { try humanized(body) }
+
+    private func body() throws {
         let harness = try Harness(E(), options: options)
-        try harness.checkWritable()   // before any output or work
+        try harness.preflight()   // before any output or work
         if !options.quiet {
             print("\(E.name), profile \(options.profile.rawValue): \(harness.runs.count) runs, "
                   + "\(runOptions.jobs) in parallel"
@@ -40,7 +42,7 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
             print(try harness.parameterTable().markdown())
             fflush(nil)  // the table before the progress line when both go to one log
         }
-        let report = try harness.run(runOptions)
+        let report = try harness.run(runOptions, checked: true)
         if !report.failed.isEmpty { throw HarnessError.runsFailed(report.failed) }
     }
 }
@@ -60,7 +62,9 @@ public struct MergeCommand<E: Experiment>: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
+    public func run() throws { try humanized(body) }
+
+    private func body() throws {
         let harness = try Harness(E(), options: options)
         try harness.checkWritable()
         let report = try harness.merge()
@@ -108,4 +112,12 @@ public func profilesTable<E: Experiment>(_ experiment: E) throws -> Table {
         table.append([name] + values.map { $0[name] ?? "-" })
     }
     return table
+}
+
+/// Runs `body`, turning any error that is not the project's own or the argument parser's into
+/// one sentence (`humanDescription`), so the command line never prints a raw error dump.
+func humanized(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as HarnessError { throw e } catch let e as StorageError { throw e }
+    catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch let e as ValidationError { throw e }
+    catch { throw ReportedError(description: humanDescription(error)) }
 }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Errors the harness reports to the user. Each message says what is wrong and what to do.
@@ -86,4 +87,53 @@ public func requireData(_ url: URL, dataset: String) throws {
     guard FileManager.default.fileExists(atPath: url.path) else {
         throw HarnessError.missingData(dataset: dataset, path: url.path)
     }
+}
+
+/// One human sentence for any error: the project's own errors by their descriptions;
+/// Foundation's file errors as "<path>: <reason>" (the system's reason when it gave one);
+/// anything else by its localized description. Never a raw `Error Domain=...` dump.
+public func humanDescription(_ error: Error) -> String {
+    switch error {
+    case let e as HarnessError: return e.description
+    case let e as StorageError: return e.description
+    case let e as DatasetError: return e.description
+    case let e as RunDiverged: return e.description
+    case let e as DecodingError:
+        switch e {
+        case .dataCorrupted(let c): return "the file is not valid JSON or is truncated (\(c.debugDescription))"
+        case .keyNotFound(let key, _): return "the file lacks the field '\(key.stringValue)'"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "the file has an unexpected value (\(c.debugDescription))"
+        @unknown default: return "the file could not be decoded"
+        }
+    default: break
+    }
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else {
+        return error.localizedDescription
+    }
+    let path = ns.userInfo[NSFilePathErrorKey] as? String
+        ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    var reason: String
+    if ns.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(ns.code)))
+    } else if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(underlying.code)))
+    } else {
+        switch CocoaError.Code(rawValue: ns.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or folder"
+        case .fileReadNoPermission, .fileWriteNoPermission: reason = "permission denied"
+        case .fileWriteOutOfSpace: reason = "no space left on the device"
+        case .fileWriteVolumeReadOnly: reason = "the disk is read-only"
+        case .fileReadCorruptFile: reason = "the file is corrupt"
+        case .fileWriteFileExists: reason = "a file is in the way"
+        default: reason = "file operation failed (code \(ns.code))"
+        }
+    }
+    return path.map { "\($0): \(reason)" } ?? reason
+}
+
+/// An error already phrased for the user (see `humanized`).
+public struct ReportedError: Error, CustomStringConvertible, LocalizedError {
+    public var description: String
+    public var errorDescription: String? { description }
 }

@@ -90,6 +90,9 @@ public protocol Experiment: Sendable {
     /// without data can be reported as not run. The harness writes them to `verdict.json` and
     /// `verdict.md` next to the summary. None by default.
     func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict]
+    /// Throws, before any run starts, when data the runs need is absent or damaged: a required
+    /// dataset, or one the user named with `--datasets` (`explicit`). No-op by default.
+    func checkData(_ datasets: [String], explicit: Bool) throws
     /// The per-dataset settings (model, learning rates, radii), printed by `<name> profiles`
     /// below the profiles' parameters; nil for experiments without data.
     static var datasetSettings: Table? { get }
@@ -98,6 +101,7 @@ public protocol Experiment: Sendable {
 extension Experiment {
     public static var datasets: [String] { [] }
     public static var datasetSettings: Table? { nil }
+    public func checkData(_ datasets: [String], explicit: Bool) throws {}
     public func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict] { [] }
 }
 

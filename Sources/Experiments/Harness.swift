@@ -80,17 +80,21 @@ public struct Harness<E: Experiment>: Sendable {
         public var skipped: [String] = []
         public var diverged: [String] = []
         public var failed: [String] = []
+        /// Runs whose result file existed but was recomputed, with why: "unreadable" (corrupt
+        /// or truncated), "another run's record", "other parameters".
+        public var recomputed: [String: String] = [:]
         /// The merge that followed (nil for a shard of several).
         public var merge: MergeReport?
     }
 
     /// Executes this shard's runs that have no valid result yet (all of them with `fresh`),
     /// `jobs` at a time, writing each run's record as it ends. Without sharding, then
-    /// merges. Failed runs are recorded and listed in the report, not thrown.
+    /// merges. Failed runs are recorded and listed in the report, not thrown. `preflight`
+    /// runs first unless `checked` says the caller did it.
     @discardableResult
-    public func run(_ runOptions: RunOptions) throws -> RunReport {
+    public func run(_ runOptions: RunOptions, checked: Bool = false) throws -> RunReport {
         guard runOptions.jobs >= 1 else { throw HarnessError.invalidJobs(runOptions.jobs) }
-        try checkWritable()
+        if !checked { try preflight() }
         let started = Invocation.now(), t0 = monotonicSeconds()
         removeStaleTemporaries(in: folder)
         var report = RunReport()
@@ -101,12 +105,23 @@ public struct Harness<E: Experiment>: Sendable {
                 report.skipped.append(runs[position].key)
             } else {
                 todo.append(position)
+                if !runOptions.fresh, existing == nil, let why = whyUnusable(position) {
+                    report.recomputed[runs[position].key] = why
+                }
             }
         }
 
         let reporter = ProgressReporter(title: "\(E.name)/\(options.profile.rawValue)",
                                         total: todo.count, enabled: !options.quiet,
                                         totalCost: todo.reduce(0) { $0 + runs[$1].cost })
+        // Rule: a result file that cannot be used is recomputed (it holds derived state only),
+        // and said so, by reason.
+        for why in Set(report.recomputed.values).sorted() {
+            let keys = report.recomputed.filter { $0.value == why }.map(\.key).sorted()
+            reporter.log("\(keys.count) result file(s) under \(folder.appendingPathComponent("runs").path) "
+                         + "recomputed (\(why)): \(keys.prefix(3).joined(separator: ", "))\(keys.count > 3 ? ", ..." : "")",
+                         force: why != "other parameters")
+        }
         if !report.skipped.isEmpty {
             reporter.log("\(report.skipped.count) run(s) already done; \(todo.count) to run"
                          + " (--fresh recomputes them)")
@@ -122,7 +137,8 @@ public struct Harness<E: Experiment>: Sendable {
             checksums = prepared.checksums
             let h = self, positions = todo
             let cache = ResultCache(folder: folder.appendingPathComponent("cache"),
-                                    fingerprint: fingerprint, fresh: runOptions.fresh)
+                                    fingerprint: fingerprint, fresh: runOptions.fresh,
+                                    log: { reporter.log($0, force: true) })
             runInParallel(count: positions.count, jobs: runOptions.jobs) { index, worker in
                 let position = positions[index]
                 let run = h.runs[position]
@@ -181,6 +197,27 @@ public struct Harness<E: Experiment>: Sendable {
         return report
     }
 
+    /// Why the existing result file of the run at `position` cannot be used, or nil when there
+    /// is none (or it can be used).
+    func whyUnusable(_ position: Int) -> String? {
+        let url = resultFile(position)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let r = try? JSON.decode(RunRecord<E.Run, E.Result>.self, from: url) else {
+            return "unreadable: corrupt or truncated"
+        }
+        if r.key != runs[position].key { return "another run's record" }
+        if r.paramsFingerprint != fingerprint { return "other parameters" }
+        return nil
+    }
+
+    /// The checks before any work: the results folder is writable (`checkWritable`) and the
+    /// data is present and verified (`Experiment.checkData`). `run` does them unless told
+    /// they were done (`checked`).
+    public func preflight() throws {
+        try checkWritable()
+        try experiment.checkData(datasets, explicit: !options.datasetNames.isEmpty)
+    }
+
     /// Stops before any work when the results folder cannot be created or written: a file in
     /// the way, permissions, a read-only disk (`StorageError`, naming the path).
     public func checkWritable() throws {
@@ -203,7 +240,7 @@ public struct Harness<E: Experiment>: Sendable {
             record.payload = d.partial as? E.Result
         } catch {
             record.status = .failed
-            record.message = String(describing: error)
+            record.message = humanDescription(error)
         }
         record.wallSeconds = monotonicSeconds() - t0
         return record

@@ -61,6 +61,27 @@ public struct ImageData: Sendable {
         DatasetName(rawValue: name).map(isPresent) ?? false
     }
 
+    /// Datasets an image experiment may run without: CIFAR-10 and its JPEG copy.
+    public static let optional = [DatasetName.cifar10.rawValue, DatasetName.cifar10JPEG.rawValue]
+
+    /// The check before any run (`Experiment.checkData`): every required dataset of `selected`
+    /// (MNIST, Fashion-MNIST; with `explicit`, every one named) is present, and every dataset
+    /// that will be used passes `DataStore.verify` (checksums: under a second each). Throws the
+    /// first problem as one sentence with its fix.
+    public static func checkData(_ selected: [String], explicit: Bool) throws {
+        let store = DataStore.fromEnvironment()
+        for name in selected where !isPresent(named: name) && (explicit || !optional.contains(name)) {
+            guard let d = DatasetName(rawValue: name) else { continue }
+            let missing = store.entry(d).allFiles.map { store.folder(d).appendingPathComponent($0.name) }
+                .first { !FileManager.default.fileExists(atPath: $0.path) }
+            throw HarnessError.missingData(dataset: name, path: (missing ?? store.folder(d)).path)
+        }
+        for name in usable(selected) {
+            guard let d = DatasetName(rawValue: name) else { continue }
+            if let bad = store.verify(d).first(where: { $0.error != nil })?.error { throw bad }
+        }
+    }
+
     /// The datasets of `selected` an experiment runs on here: those present, the JPEG copy of
     /// CIFAR-10 only when the official CIFAR-10 is not (or is not selected).
     public static func usable(_ selected: [String]) -> [String] { usable(selected, present: isPresent(named:)) }

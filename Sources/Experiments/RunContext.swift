@@ -61,12 +61,14 @@ final class ResultCache: @unchecked Sendable {
     private let folder: URL
     private let fingerprint: String
     private let fresh: Bool
+    /// Receives the note that a cache file was unreadable and is recomputed.
+    private let log: @Sendable (String) -> Void
     private let condition = NSCondition()
     private var values: [String: any Sendable] = [:]
     private var computing: Set<String> = []
 
-    init(folder: URL, fingerprint: String, fresh: Bool) {
-        self.folder = folder; self.fingerprint = fingerprint; self.fresh = fresh
+    init(folder: URL, fingerprint: String, fresh: Bool, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.folder = folder; self.fingerprint = fingerprint; self.fresh = fresh; self.log = log
     }
 
     func value<T: Codable & Sendable>(_ name: String, compute: () throws -> T) throws -> T {
@@ -91,8 +93,13 @@ final class ResultCache: @unchecked Sendable {
             condition.unlock()
         }
         let file = folder.appendingPathComponent(try safeRelativePath(forKey: name) + ".json")
-        if !fresh, let entry = try? JSON.decode(Entry<T>.self, from: file),
-           entry.name == name, entry.paramsFingerprint == fingerprint {
+        // Rule: an unreadable cache file (corrupt, truncated, another type) is recomputed, and said so.
+        var entry: Entry<T>?
+        if !fresh, FileManager.default.fileExists(atPath: file.path) {
+            entry = try? JSON.decode(Entry<T>.self, from: file)
+            if entry == nil { log("\(file.path) is unreadable (corrupt or truncated); recomputing it") }
+        }
+        if let entry, entry.name == name, entry.paramsFingerprint == fingerprint {
             result = entry.value
         } else {
             let value = try compute()

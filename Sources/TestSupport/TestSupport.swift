@@ -256,22 +256,25 @@ public enum Executables {
         }
     }
 
-    /// Runs `name` with `arguments` from the repository root (data from `Datasets/`); returns
-    /// its exit status and combined output.
+    /// Runs `name` with `arguments` from the repository root (data from `Datasets/`, unless
+    /// `environment` sets other variables); returns its exit status and combined output.
     @discardableResult
-    public static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        try start(productsDirectory.appendingPathComponent(name), arguments).wait()
+    public static func run(_ name: String, _ arguments: [String],
+                           environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        try start(productsDirectory.appendingPathComponent(name), arguments, environment: environment).wait()
     }
 
-    /// Starts `program` with `arguments` from the repository root (data from `Datasets/`)
-    /// without waiting; several can run at once.
-    public static func start(_ program: URL, _ arguments: [String]) throws -> RunningProgram {
+    /// Starts `program` with `arguments` from the repository root (data from `Datasets/`;
+    /// `environment` overrides variables) without waiting; several can run at once.
+    public static func start(_ program: URL, _ arguments: [String],
+                             environment overrides: [String: String] = [:]) throws -> RunningProgram {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = TestPaths.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["TELEPORT_DATA_DIR"] = TestPaths.datasetsFolder.path
+        environment.merge(overrides) { _, new in new }
         process.environment = environment
         // Output goes to a file, not a pipe: nothing has to drain it while the program runs,
         // and a daemon the program starts cannot hold the reader open by inheriting it.

@@ -82,12 +82,14 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(harness.loadResults().missing.map(\.key) == ["alpha/seed-001"])
         let report = try harness.run(runOptions(["--jobs", "2"]))
         #expect(report.executed == ["alpha/seed-001"] && toy.counter.value == 11)
+        #expect(report.recomputed == ["alpha/seed-001": "unreadable: corrupt or truncated"])
         #expect(harness.record(1)?.status == .ok)
 
         // Other parameters for the same profile: every record is stale.
         let changed = Toy(epochsOverride: 6)
         let report2 = try Harness(changed, options: try options(scratch)).run(runOptions(["--jobs", "2"]))
         #expect(report2.executed.count == 10 && changed.counter.value == 10)
+        #expect(report2.recomputed.count == 10 && Set(report2.recomputed.values) == ["other parameters"])
         #expect(!scratch.files().contains { $0.hasSuffix(".tmp") })
     }
 

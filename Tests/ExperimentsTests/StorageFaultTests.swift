@@ -100,3 +100,132 @@ func shell(_ command: String) throws -> (Int32, String) {
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// Damaged state files are recomputed by rule, and the user is told which.
+@Suite struct CorruptStateTests {
+    @Test func unreadableCacheFileIsRecomputedAndNamed() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let notes = Locked([String]())
+        let folder = scratch.url.appendingPathComponent("cache")
+        let cache = ResultCache(folder: folder, fingerprint: "f", fresh: false, log: { m in notes.withLock { $0.append(m) } })
+        #expect(try cache.value("baseline-mnist") { [1.0, 2.0] } == [1.0, 2.0])
+        let file = folder.appendingPathComponent("baseline-mnist.json")
+        let whole = try Data(contentsOf: file)
+        try whole.prefix(whole.count / 2).write(to: file)       // truncated
+        let computed = Counter()
+        let again = ResultCache(folder: folder, fingerprint: "f", fresh: false, log: { m in notes.withLock { $0.append(m) } })
+        #expect(try again.value("baseline-mnist") { computed.increment(); return [1.0, 2.0] } == [1.0, 2.0])
+        #expect(computed.value == 1)
+        #expect(notes.withLock { $0 } == ["\(file.path) is unreadable (corrupt or truncated); recomputing it"])
+        // Rewritten whole: a third reader takes it without computing.
+        let third = ResultCache(folder: folder, fingerprint: "f", fresh: false)
+        #expect(try third.value("baseline-mnist") { () -> [Double] in computed.increment(); return [] } == [1.0, 2.0])
+        #expect(computed.value == 1)
+    }
+}
+
+/// Errors reach the user as one sentence, never as a raw Foundation dump.
+@Suite struct HumanErrorTests {
+    @Test func foundationFileErrorsBecomePathAndReason() {
+        let missing = CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: "/x/runs/a.json"])
+        #expect(humanDescription(missing) == "/x/runs/a.json: no such file or folder")
+        let posix = NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileWriteUnknown.rawValue, userInfo: [
+            NSFilePathErrorKey: "/x/y", NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        #expect(humanDescription(posix) == "/x/y: No space left on device")
+        do { _ = try JSONDecoder().decode([String: Int].self, from: Data("{\"a\": ".utf8)) } catch {
+            #expect(humanDescription(error).hasPrefix("the file is not valid JSON or is truncated"))
+        }
+        for e in [missing as Error, posix] { #expect(!humanDescription(e).contains("Error Domain")) }
+    }
+
+    @Test func aFailedRunRecordsASentence() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let harness = try Harness(Toy(failingSeed: 1), options: try options(scratch, ["--datasets", "alpha"]))
+        try harness.run(runOptions(["--jobs", "1"]))
+        let message = try #require(harness.record(1)?.message)
+        #expect(message == "no such file or folder" && !message.contains("Domain"), "\(message)")
+    }
+}
+
+/// Bad command lines and environments, run as a user runs them: each gives its exit status
+/// and a first line naming the problem (runtime problems: exactly one line), before any work.
+@Suite(.requires(.imageData)) struct BadInputTests {
+    struct Case: CustomStringConvertible {
+        var name: String
+        var program = "correlation"
+        var arguments: [String]
+        var environment: [String: String] = [:]
+        var status: Int32
+        var firstLine: String
+        var oneLine = false
+        var description: String { name }
+    }
+
+    static func cases(_ scratch: Scratch) throws -> [Case] {
+        // A data folder with MNIST whose test labels are damaged (one byte), the rest linked.
+        let data = scratch.url.appendingPathComponent("data")
+        let fm = FileManager.default
+        for name in ["mnist", "fashion-mnist", "cifar-10-jpeg"] {
+            let from = TestPaths.datasetsFolder.appendingPathComponent(name)
+            let to = data.appendingPathComponent(name)
+            try fm.createDirectory(at: to, withIntermediateDirectories: true)
+            for file in try fm.contentsOfDirectory(atPath: from.path) where !file.hasPrefix(".") {
+                try fm.createSymbolicLink(at: to.appendingPathComponent(file), withDestinationURL: from.appendingPathComponent(file))
+            }
+        }
+        let labels = data.appendingPathComponent("mnist/t10k-labels-idx1-ubyte.gz")
+        var bytes = try Data(contentsOf: labels.resolvingSymlinksInPath())
+        try fm.removeItem(at: labels)
+        bytes[bytes.count - 20] ^= 0x55
+        try bytes.write(to: labels)
+        let file = scratch.url.appendingPathComponent("a-file")
+        try Data().write(to: file)
+        let results = scratch.url.appendingPathComponent("results").path
+        let empty = scratch.url.appendingPathComponent("empty").path
+        return [
+            Case(name: "unknown flag", arguments: ["run", "--bogus"], status: 64,
+                 firstLine: "Error: Unknown option '--bogus'"),
+            Case(name: "unknown profile", arguments: ["run", "--profile", "huge"], status: 64,
+                 firstLine: "Error: The value 'huge' is invalid for '--profile <profile>': unknown profile 'huge'"),
+            Case(name: "bad shard", arguments: ["run", "--shard", "3/2"], status: 64,
+                 firstLine: "Error: The value '3/2' is invalid for '--shard <i/n>': invalid shard '3/2'"),
+            Case(name: "bad jobs", arguments: ["run", "--jobs", "0"], status: 64,
+                 firstLine: "Error: invalid --jobs 0: expected a positive number of parallel runs"),
+            Case(name: "unknown dataset", arguments: ["run", "--datasets", "mnist2", "--results", results], status: 1,
+                 firstLine: "Error: unknown dataset 'mnist2'; valid datasets: mnist, fashion-mnist, cifar-10, cifar-10-jpeg",
+                 oneLine: true),
+            Case(name: "missing data", arguments: ["run", "--profile", "quick", "--results", results],
+                 environment: ["TELEPORT_DATA_DIR": empty], status: 1,
+                 firstLine: "Error: dataset 'mnist' not found at \(empty)/mnist/train-images-idx3-ubyte.gz; fetch it with",
+                 oneLine: true),
+            Case(name: "missing optional data asked for", arguments: ["run", "--profile", "quick", "--results", results,
+                                                                    "--datasets", "cifar-10-jpeg"],
+                 environment: ["TELEPORT_DATA_DIR": empty], status: 1,
+                 firstLine: "Error: dataset 'cifar-10-jpeg' not found at \(empty)/cifar-10-jpeg/", oneLine: true),
+            Case(name: "damaged data", arguments: ["run", "--profile", "quick", "--results", results],
+                 environment: ["TELEPORT_DATA_DIR": data.path], status: 1,
+                 firstLine: "Error: \(labels.path): corrupt gzip data", oneLine: true),
+            Case(name: "unwritable results", arguments: ["run", "--profile", "quick", "--results", file.path], status: 1,
+                 firstLine: "Error: cannot write \(file.path): it is a file, not a folder", oneLine: true),
+            Case(name: "unwritable merge", arguments: ["merge", "--profile", "quick", "--results", file.path], status: 1,
+                 firstLine: "Error: cannot write \(file.path): it is a file, not a folder", oneLine: true),
+        ]
+    }
+
+    @Test func eachBadInputFailsWithItsMessage() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        for c in try Self.cases(scratch) {
+            let start = Date()
+            let (status, output) = try Executables.run(c.program, c.arguments, environment: c.environment)
+            let lines = output.split(separator: "\n", omittingEmptySubsequences: true)
+            #expect(status == c.status, "\(c): status \(status)\n\(output)")
+            #expect(lines.first.map { $0.hasPrefix(c.firstLine) } == true, "\(c): \(output)")
+            if c.oneLine { #expect(lines.count == 1, "\(c): more than one line:\n\(output)") }
+            #expect(!output.contains("Error Domain"), "\(c): \(output)")
+            #expect(Date().timeIntervalSince(start) < 30, "\(c): took long enough to have done work")
+        }
+        // Nothing was computed into the results folder.
+        let runs = scratch.url.appendingPathComponent("results/correlation/quick/runs")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+}

@@ -42,6 +42,10 @@ struct Correlation: Experiment {
         }
     }
 
+    func checkData(_ datasets: [String], explicit: Bool) throws {
+        try ImageData.checkData(datasets, explicit: explicit)
+    }
+
     static var datasetSettings: Table? {
         var t = Table(columns: ["dataset", "model", "SGD lr", "phi radii"])
         for d in DatasetName.allCases {

@@ -80,6 +80,10 @@ struct Generalization: Experiment {
         }
     }
 
+    func checkData(_ datasets: [String], explicit: Bool) throws {
+        try ImageData.checkData(datasets, explicit: explicit)
+    }
+
     static var datasetSettings: Table? {
         var t = Table(columns: ["dataset", "model", "SGD lr", "phi teleport lr (increase / decrease)",
                                 "psi teleport lr (increase / decrease)", "measured phi radii"])

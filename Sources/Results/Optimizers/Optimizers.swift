@@ -46,6 +46,10 @@ struct OptimizersExperiment: Experiment {
         }
     }
 
+    func checkData(_ datasets: [String], explicit: Bool) throws {
+        try ImageData.checkData(datasets, explicit: explicit)
+    }
+
     static var datasetSettings: Table? {
         var t = Table(columns: ["dataset", "model", "base lr"])
         for d in DatasetName.allCases {
