@@ -35,6 +35,7 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
     private func body() throws {
         let harness = try Harness(E(), options: options)
         try harness.preflight()   // before any output or work
+        Interruption.install(resume: CommandLine.arguments.joined(separator: " "))
         if !options.quiet {
             print("\(E.name), profile \(options.profile.rawValue): \(harness.runs.count) runs, "
                   + "\(runOptions.jobs) in parallel"

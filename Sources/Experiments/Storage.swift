@@ -82,7 +82,9 @@ public func makeFolder(_ folder: URL) throws {
 public func writeAtomically(_ data: Data, to url: URL) throws {
     let folder = url.deletingLastPathComponent()
     try makeFolder(folder)
-    let tmp = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    let tmp = folder.appendingPathComponent(TemporaryFiles.name(for: url.lastPathComponent))
+    TemporaryFiles.inFlight.withLock { _ = $0.insert(tmp.path) }
+    defer { TemporaryFiles.inFlight.withLock { _ = $0.remove(tmp.path) } }
     let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw StorageError.posix(url.path, "cannot create a file in \(folder.path)") }
     var failure: StorageError?
@@ -164,9 +166,44 @@ public struct OutputFolder: Sendable {
     }
 }
 
+/// The temporary files of `writeAtomically`: `.<name>.<host>.<pid>.<uuid>.tmp`, so that a later
+/// invocation on the same host can tell those of a process that no longer exists.
+enum TemporaryFiles {
+    /// Paths being written by this process right now (removed by the interrupt handler).
+    static let inFlight = Locked(Set<String>())
+
+    static let host: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        let name = String(cString: buffer).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return String(name.isEmpty ? ["_"] : name)
+    }()
+
+    static func name(for file: String) -> String {
+        ".\(file).\(host).\(getpid()).\(UUID().uuidString).tmp"
+    }
+
+    /// Removes the files this process is writing (an interrupt: the runs they belong to did
+    /// not finish and are recomputed on resume). Safe to call from the interrupt handler.
+    static func removeInFlight() {
+        for path in inFlight.withLock({ $0 }) { unlink(path) }
+    }
+
+    /// True when `fileName` was written by a process of this host that no longer runs.
+    static func ownerIsGone(_ fileName: String) -> Bool {
+        let parts = fileName.split(separator: ".")
+        // "", <name parts...>, host, pid, uuid, "tmp": host and pid are 4th and 3rd from the end.
+        guard parts.count >= 5, parts[parts.count - 4] == host, let pid = Int32(parts[parts.count - 3]) else {
+            return false
+        }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
 /// Removes temporary files (`.*.tmp`) that `writeAtomically` left under `folder` when a
-/// process was killed mid-write, if older than `age` seconds (younger ones may belong to a
-/// process writing right now). Returns how many were removed.
+/// process was killed mid-write: at once when their writer was a process of this host that
+/// no longer exists, else when older than `age` seconds (younger ones may belong to a process
+/// writing right now, for example a shard on another machine). Returns how many were removed.
 @discardableResult
 public func removeStaleTemporaries(in folder: URL, olderThan age: Double = 600) -> Int {
     let fm = FileManager.default
@@ -176,9 +213,32 @@ public func removeStaleTemporaries(in folder: URL, olderThan age: Double = 600) 
     for case let url as URL in walker
     where url.lastPathComponent.hasPrefix(".") && url.pathExtension == "tmp" {
         let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate
-        if let modified, Date().timeIntervalSince(modified) > age, (try? fm.removeItem(at: url)) != nil {
-            removed += 1
-        }
+        let stale = TemporaryFiles.ownerIsGone(url.lastPathComponent)
+            || modified.map { Date().timeIntervalSince($0) > age } == true
+        if stale, (try? fm.removeItem(at: url)) != nil { removed += 1 }
     }
     return removed
+}
+
+/// On SIGINT or SIGTERM: removes the temporary files being written, says that the finished
+/// runs are kept and how to resume, and exits with 128 + the signal. Installed by `run` and
+/// `merge`; SIGKILL cannot be caught, and the next invocation removes what it left.
+public enum Interruption {
+    private static let sources = Locked([DispatchSourceSignal]())
+
+    public static func install(resume: String) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                TemporaryFiles.removeInFlight()
+                let text = "\ninterrupted (\(sig == SIGINT ? "SIGINT" : "SIGTERM")): finished runs are kept; "
+                    + "rerun `\(resume)` to resume\n"
+                _ = text.withCString { write(2, $0, strlen($0)) }
+                _exit(128 + sig)
+            }
+            source.resume()
+            sources.withLock { $0.append(source) }
+        }
+    }
 }

@@ -319,7 +319,14 @@ public final class RunningProgram: @unchecked Sendable {
         self.process = process; self.log = log; self.handle = handle
     }
 
-    /// Waits for the program to end; returns its exit status and combined output.
+    /// The program's process id (to send it signals).
+    public var pid: Int32 { process.processIdentifier }
+
+    /// True when it ended by an uncaught signal rather than by exiting (valid after `wait`).
+    public var killedBySignal: Bool { process.terminationReason == .uncaughtSignal }
+
+    /// Waits for the program to end; returns its exit status (or the signal that ended it)
+    /// and combined output.
     public func wait() throws -> (status: Int32, output: String) {
         process.waitUntilExit()
         try handle.close()

@@ -229,3 +229,22 @@ func shell(_ command: String) throws -> (Int32, String) {
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
     }
 }
+
+/// Temporary files of a killed writer on this host are removed at once; those of a live
+/// process (or another host's, while young) are left alone.
+@Suite struct TemporaryFileTests {
+    @Test func deadWritersTemporariesAreRemovedAtOnce() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let runs = scratch.url.appendingPathComponent("runs")
+        try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        let host = TemporaryFiles.host
+        let dead = runs.appendingPathComponent(".seed-000.json.\(host).2147483000.\(UUID().uuidString).tmp")
+        let alive = runs.appendingPathComponent(".seed-001.json.\(host).\(getpid()).\(UUID().uuidString).tmp")
+        let elsewhere = runs.appendingPathComponent(".seed-002.json.other-host.12.\(UUID().uuidString).tmp")
+        for f in [dead, alive, elsewhere] { try Data("x".utf8).write(to: f) }
+        #expect(removeStaleTemporaries(in: scratch.url) == 1)
+        #expect(!FileManager.default.fileExists(atPath: dead.path))
+        #expect(FileManager.default.fileExists(atPath: alive.path) && FileManager.default.fileExists(atPath: elsewhere.path))
+        #expect(TemporaryFiles.name(for: "a.json").hasPrefix(".a.json.\(host).\(getpid())."))
+    }
+}
