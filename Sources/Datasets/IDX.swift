@@ -26,7 +26,7 @@ public enum IDX {
         let count = word(bytes, 1), rows = word(bytes, 2), cols = word(bytes, 3)
         let (imageSize, overflow1) = rows.multipliedReportingOverflow(by: cols)
         let (pixelCount, overflow2) = count.multipliedReportingOverflow(by: imageSize)
-        guard !overflow1 && !overflow2 && pixelCount < Int.max - 16 else {
+        guard rows > 0, cols > 0, !overflow1 && !overflow2 && pixelCount < Int.max - 16 else {
             throw DatasetError.wrongRecordSize(path: path, detail: "header announces \(count) images of \(rows)x\(cols)")
         }
         let expected = 16 + pixelCount
@@ -34,7 +34,9 @@ public enum IDX {
             throw sizeError(path: path, actual: bytes.count, expected: expected,
                             header: "\(count) images of \(rows)x\(cols)")
         }
-        let pixels = bytes.withUnsafeBufferPointer { convertPixels($0.baseAddress! + 16, count * rows * cols) }
+        // pixelCount, not count * rows * cols: with 0 rows or columns the header's count can be
+        // anything, and that product overflows (found by fuzzing).
+        let pixels = bytes.withUnsafeBufferPointer { convertPixels($0.baseAddress! + 16, pixelCount) }
         return (count, rows, cols, pixels)
     }
 

@@ -68,6 +68,7 @@ public struct MergeCommand<E: Experiment>: ParsableCommand {
     private func body() throws {
         let harness = try Harness(E(), options: options)
         try harness.checkWritable()
+        Interruption.install(resume: CommandLine.arguments.joined(separator: " "))
         let report = try harness.merge()
         if requireComplete && !(report.missing.isEmpty && report.failed.isEmpty) {
             throw HarnessError.incomplete(missing: report.missing, failed: report.failed)

@@ -20,6 +20,16 @@ struct ReaderErrorTests {
         #expect(try IDX.readLabels(plain) == [1, 2])
     }
 
+    /// Found by fuzzing (Tests/Fuzz): a header of 0xffedffff images of 0xffffff13 x 0 pixels
+    /// overflowed the pixel count and trapped. Images of zero size are a wrong header.
+    @Test func idxHeaderWithZeroSizedImages() throws {
+        let header: [UInt8] = [0, 0, 8, 3, 0xff, 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0x13, 0, 0, 0, 0]
+        #expect(throws: DatasetError.wrongRecordSize(
+            path: "fuzz", detail: "header announces 4293787647 images of 4294967059x0")) {
+            _ = try IDX.parseImages(header, path: "fuzz")
+        }
+    }
+
     @Test func truncatedGzip() throws {
         let dir = try makeTemporaryFolder(); defer { cleanup(dir) }
         let good = dir.appendingPathComponent("good.gz"), cut = dir.appendingPathComponent("cut.gz")
