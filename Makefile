@@ -38,13 +38,13 @@ datasets: build
 	@$(BIN)/datasets fetch $(OPTIONAL_DATA) || echo "note: $(OPTIONAL_DATA) unavailable; its rows will say 'not run here'" >&2
 
 # As root, setup --test also installs Slurm and munge for the one-node cluster test. The dataset
-# readers' fuzz targets replay their corpus and fuzz for FUZZ_SECONDS each (scripts/fuzz.sh). The tests run
+# readers' fuzz targets replay their corpus and run FUZZ_RUNS more inputs each (scripts/fuzz.sh). The tests run
 # with the counting allocator preloaded (scripts/malloc-counter.c), for the allocation test. A test
 # whose golden file, data or tool is missing skips, or fails under TELEPORT_REQUIRE_REFERENCE=1 (CI).
 MALLOC_COUNTER := .build/malloc-counter.so
-# Seconds each dataset-reader fuzz target runs in `make test` (a smoke run over the corpus;
-# longer runs: scripts/fuzz.sh 600).
-FUZZ_SECONDS ?= 5
+# Inputs each dataset-reader fuzz target runs in `make test` after replaying its corpus, with a
+# fixed seed so every machine runs the same inputs (longer runs: scripts/fuzz.sh 600).
+FUZZ_RUNS ?= 3000
 
 test:
 	@scripts/setup.sh --test
@@ -53,7 +53,7 @@ test:
 	  echo "warning: a dataset is unavailable; tests that need it will be skipped (failed in CI)" >&2
 	$(CC) -shared -fPIC -O2 -o $(MALLOC_COUNTER) scripts/malloc-counter.c
 	$(SWIFT) build $(BUILD) --build-tests
-	scripts/fuzz.sh $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh 0
 	LD_PRELOAD="$(abspath $(MALLOC_COUNTER))$${LD_PRELOAD:+ $$LD_PRELOAD}" $(SWIFT) test $(BUILD) --skip-build
 
 # Runs the results, regenerates REPRODUCE.md and prints the summary table (scripts/reproduce.sh).

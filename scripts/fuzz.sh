@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the dataset readers with libFuzzer (swiftc -sanitize=fuzzer,address).
 # Usage: scripts/fuzz.sh SECONDS [TARGET...]   (targets: idx cifar gzip tar imagefolder; default all)
+#        FUZZ_RUNS=N scripts/fuzz.sh 0 [TARGET...]   (N inputs per target, seed 1: reproducible)
 # Each target is built into .build-fuzz/<target> from the reader sources and
 # Tests/Fuzz/FuzzTarget.swift, then run for SECONDS on its corpus, Tests/Fuzz/corpus/<target>.
 # With FUZZ_KEEP=1 the inputs that add coverage are merged back into that corpus (kept small:
@@ -8,6 +9,10 @@
 # its input in .build-fuzz/<target>-artifacts/ and makes the script fail.
 set -euo pipefail
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}; shift
+# FUZZ_RUNS=N replaces the time limit by N inputs with a fixed seed: the same inputs on every
+# machine (make test uses it, so that it cannot pass or fail by the speed of the machine).
+limit=(-max_total_time="$seconds")
+[ -z "${FUZZ_RUNS:-}" ] || limit=(-runs="$FUZZ_RUNS" -seed=1)
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(idx cifar gzip tar imagefolder)
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -27,8 +32,8 @@ for t in "${targets[@]}"; do
   fi
   corpus=Tests/Fuzz/corpus/$t
   mkdir -p "$corpus" "$out/$t-artifacts" "$out/$t-new"
-  echo "== fuzzing $t for $seconds s" >&2
-  "$bin" -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if [ -n "${FUZZ_RUNS:-}" ]; then echo "== fuzzing $t ($FUZZ_RUNS inputs, seed 1)" >&2; else echo "== fuzzing $t for $seconds s" >&2; fi
+  "$bin" "${limit[@]}" -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$out/$t-artifacts/" "$out/$t-new" "$corpus" 2> "$out/$t.log" \
     || { tail -40 "$out/$t.log" >&2; echo "fuzz target $t failed; its input is in $out/$t-artifacts/" >&2; exit 1; }
   grep -E "stat::number_of_executed_units|stat::new_units_added" "$out/$t.log" | sed "s/^/$t: /" >&2

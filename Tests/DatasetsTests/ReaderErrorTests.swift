@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 /// Bad inputs give their specific `DatasetError` case, naming the file.
 @Suite("Reader errors")
@@ -28,6 +29,18 @@ struct ReaderErrorTests {
             path: "fuzz", detail: "header announces 4293787647 images of 4294967059x0")) {
             _ = try IDX.parseImages(header, path: "fuzz")
         }
+    }
+
+    /// Found by fuzzing: a JPEG whose header announces 27239 x 24880 pixels made the reader
+    /// allocate 2 GB before decoding. Such headers are a clear error now, without the allocation.
+    @Test func imageHeaderAnnouncingHugeSizeIsRejected() throws {
+        let input = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fuzz/corpus/imagefolder/regression-huge-jpeg-header")
+        let dir = try makeTemporaryFolder(); defer { cleanup(dir) }
+        let tar = dir.appendingPathComponent("input.tar")
+        try writeBytes(Array(try readBytes(input).dropFirst()), to: tar)   // first byte: the fuzz target's mode
+        let error = datasetError { _ = try ImageFolder.load(tar, split: "train") }
+        #expect(error == .badImage(path: "\(tar.path):train/cat/0.jpg", detail: "header announces 27239x24880 pixels; "
+                                    + "images larger than 8192 on a side are not supported (a damaged file?)"), "\(String(describing: error))")
     }
 
     @Test func truncatedGzip() throws {
