@@ -165,3 +165,15 @@ extension ImageData {
         return (phiValue, psiValue)
     }
 }
+
+/// What every image experiment shares: its data is the usable datasets, loaded once, and
+/// checked (present and verified) before any run.
+extension Experiment where Shared == [String: ImageData] {
+    public func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
+        try ImageData.loadPresent(datasets)
+    }
+
+    public func checkData(_ datasets: [String], explicit: Bool) throws {
+        try ImageData.checkData(datasets, explicit: explicit)
+    }
+}

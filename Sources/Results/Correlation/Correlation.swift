@@ -42,10 +42,6 @@ struct Correlation: Experiment {
         }
     }
 
-    func checkData(_ datasets: [String], explicit: Bool) throws {
-        try ImageData.checkData(datasets, explicit: explicit)
-    }
-
     static var datasetSettings: Table? {
         var t = Table(columns: ["dataset", "model", "SGD lr", "phi radii"])
         for d in DatasetName.allCases {
@@ -89,10 +85,6 @@ struct Correlation: Experiment {
     func runs(params: Params, datasets: [String]) -> [SeedRun] {
         ImageData.usable(datasets)
             .flatMap { d in (0..<params.models).map { SeedRun(d, seed: $0) } }
-    }
-
-    func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
-        try ImageData.loadPresent(datasets)
     }
 
     func execute(_ run: SeedRun, params: Params, shared: [String: ImageData],

@@ -80,10 +80,6 @@ struct Generalization: Experiment {
         }
     }
 
-    func checkData(_ datasets: [String], explicit: Bool) throws {
-        try ImageData.checkData(datasets, explicit: explicit)
-    }
-
     static var datasetSettings: Table? {
         var t = Table(columns: ["dataset", "model", "SGD lr", "phi teleport lr (increase / decrease)",
                                 "psi teleport lr (increase / decrease)", "measured phi radii"])
@@ -210,10 +206,6 @@ struct Generalization: Experiment {
                 }
             }
         }
-    }
-
-    func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
-        try ImageData.loadPresent(datasets)
     }
 
     func execute(_ run: Run, params: Params, shared: [String: ImageData], context: RunContext) throws -> Result {

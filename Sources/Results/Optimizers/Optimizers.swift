@@ -46,10 +46,6 @@ struct OptimizersExperiment: Experiment {
         }
     }
 
-    func checkData(_ datasets: [String], explicit: Bool) throws {
-        try ImageData.checkData(datasets, explicit: explicit)
-    }
-
     static var datasetSettings: Table? {
         var t = Table(columns: ["dataset", "model", "base lr"])
         for d in DatasetName.allCases {
@@ -176,10 +172,6 @@ struct OptimizersExperiment: Experiment {
                     }
                 }
             }
-    }
-
-    func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
-        try ImageData.loadPresent(datasets)
     }
 
     func execute(_ run: Run, params: Params, shared: [String: ImageData],
