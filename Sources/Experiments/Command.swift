@@ -30,7 +30,7 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
 
     public init() {}
 
-    public func run() throws { try humanized(body) }
+    public func run() throws { try humanized(verbose: options.verbose, body) }
 
     private func body() throws {
         let harness = try Harness(E(), options: options)
@@ -63,7 +63,7 @@ public struct MergeCommand<E: Experiment>: ParsableCommand {
 
     public init() {}
 
-    public func run() throws { try humanized(body) }
+    public func run() throws { try humanized(verbose: options.verbose, body) }
 
     private func body() throws {
         let harness = try Harness(E(), options: options)
@@ -117,9 +117,23 @@ public func profilesTable<E: Experiment>(_ experiment: E) throws -> Table {
 }
 
 /// Runs `body`, turning any error that is not the project's own or the argument parser's into
-/// one sentence (`humanDescription`), so the command line never prints a raw error dump.
-func humanized(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as HarnessError { throw e } catch let e as StorageError { throw e }
+/// one sentence (`humanDescription`), so the command line never prints a raw error dump. With
+/// `verbose`, the underlying system or library error follows on a second line.
+func humanized(verbose: Bool = false, _ body: () throws -> Void) throws {
+    do { try body() }
     catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch let e as ValidationError { throw e }
-    catch { throw ReportedError(description: humanDescription(error)) }
+    catch {
+        let line = humanDescription(error)
+        let detail: String?
+        switch error {
+        case let e as StorageError: detail = e.underlying
+        case is HarnessError: detail = nil   // nothing underneath: the message is the whole story
+        default: detail = String(reflecting: error)
+        }
+        guard verbose, let detail else {
+            if error is HarnessError || error is StorageError { throw error }
+            throw ReportedError(description: line)
+        }
+        throw ReportedError(description: line + "\nunderlying error: " + detail)
+    }
 }

@@ -22,6 +22,9 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
     /// Finished runs whose result files could not be written (`error` says why); the
     /// invocation stopped starting runs after the first.
     case resultsNotWritten(keys: [String], notStarted: Int, error: String)
+    /// A `--set name=value` that names no parameter, has a value of the wrong type, or gives
+    /// parameters the experiment cannot run with.
+    case invalidOverride(String, reason: String)
 
     public var description: String {
         switch self {
@@ -53,6 +56,8 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
             let shown = keys.prefix(3).joined(separator: ", ")
             return "the result of \(keys.count) run(s) (\(shown)\(keys.count > 3 ? ", ..." : "")) could not be saved "
                 + "and \(notStarted) run(s) were not started: \(error)"
+        case .invalidOverride(let text, let reason):
+            return "invalid --set \(text): \(reason)"
         }
     }
 

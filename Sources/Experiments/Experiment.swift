@@ -93,6 +93,10 @@ public protocol Experiment: Sendable {
     /// Throws, before any run starts, when data the runs need is absent or damaged: a required
     /// dataset, or one the user named with `--datasets` (`explicit`). No-op by default.
     func checkData(_ datasets: [String], explicit: Bool) throws
+    /// What makes `params` unusable (for example more epochs before a teleport than in all),
+    /// one phrase each; checked when `--set` changed a profile's parameters. By default
+    /// `countProblems`: integers at least 1, lists not empty.
+    func problems(in params: Params) -> [String]
     /// The per-dataset settings (model, learning rates, radii), printed by `<name> profiles`
     /// below the profiles' parameters; nil for experiments without data.
     static var datasetSettings: Table? { get }
@@ -102,6 +106,7 @@ extension Experiment {
     public static var datasets: [String] { [] }
     public static var datasetSettings: Table? { nil }
     public func checkData(_ datasets: [String], explicit: Bool) throws {}
+    public func problems(in params: Params) -> [String] { countProblems(in: params) }
     public func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict] { [] }
 }
 

@@ -39,7 +39,14 @@ public struct Harness<E: Experiment>: Sendable {
             throw HarnessError.unknownDataset(name, valid: E.datasets)
         }
         datasets = selected.isEmpty ? E.datasets : E.datasets.filter(selected.contains)
-        params = experiment.params(for: options.profile)
+        params = try applying(options.overrides, to: experiment.params(for: options.profile))
+        if !options.overrides.isEmpty {
+            let problems = experiment.problems(in: params)
+            if !problems.isEmpty {
+                throw HarnessError.invalidOverride(options.overrides.map(\.description).joined(separator: " "),
+                                                   reason: problems.joined(separator: "; "))
+            }
+        }
         runs = experiment.runs(params: params, datasets: datasets)
         var seen = Set<String>()
         var paths: [String] = []
@@ -52,7 +59,16 @@ public struct Harness<E: Experiment>: Sendable {
         runPaths = paths
         fingerprint = fnv1a64(try JSON.encode(params))
         folder = URL(fileURLWithPath: options.results)
-            .appendingPathComponent(E.name).appendingPathComponent(options.profile.rawValue)
+            .appendingPathComponent(E.name).appendingPathComponent(options.profileFolder)
+    }
+
+    /// "correlation/quick", or with overrides "correlation/quick+epochs=5".
+    var title: String { "\(E.name)/\(options.profileFolder)" }
+
+    /// The options that select this folder, as a command line repeats them.
+    var folderArguments: String {
+        (["--profile \(options.profile.rawValue)"] + options.overrides.map { "--set \($0)" })
+            .joined(separator: " ")
     }
 
     /// The output folder handed to `summarize`.
@@ -111,7 +127,7 @@ public struct Harness<E: Experiment>: Sendable {
             }
         }
 
-        let reporter = ProgressReporter(title: "\(E.name)/\(options.profile.rawValue)",
+        let reporter = ProgressReporter(title: title,
                                         total: todo.count, enabled: !options.quiet,
                                         totalCost: todo.reduce(0) { $0 + runs[$1].cost })
         // Rule: a result file that cannot be used is recomputed (it holds derived state only),
@@ -150,7 +166,8 @@ public struct Harness<E: Experiment>: Sendable {
                     try writeAtomically(JSON.encode(record), to: h.resultFile(position))
                 } catch {
                     let storage = error as? StorageError
-                        ?? StorageError(path: h.resultFile(position).path, reason: error.localizedDescription)
+                        ?? StorageError(path: h.resultFile(position).path, reason: humanDescription(error),
+                                        underlying: String(reflecting: error))
                     writeFailures.withLock { $0.keys.append(run.key); if $0.first == nil { $0.first = storage } }
                     reporter.log("\(run.key): its result could not be written (\(storage.reason)); no further run starts",
                                  force: true)
@@ -192,7 +209,7 @@ public struct Harness<E: Experiment>: Sendable {
         } else if !options.quiet {
             print("\(E.name): shard \(runOptions.shard) done (\(todo.count) executed, "
                   + "\(report.skipped.count) already done); after all shards run "
-                  + "`\(E.name) merge --profile \(options.profile.rawValue)`")
+                  + "`\(E.name) merge \(folderArguments)`")
         }
         return report
     }
@@ -293,12 +310,12 @@ public struct Harness<E: Experiment>: Sendable {
                 table.append([run.key, "missing", ""])
             }
         }
-        let summary = Summary(experiment: E.name, profile: options.profile, params: params,
-                              datasets: datasets, runs: block, statistics: statistics)
+        let summary = Summary(experiment: E.name, profile: options.profile, overrides: overrideTexts,
+                              params: params, datasets: datasets, runs: block, statistics: statistics)
         try output.write(json: summary, name: "summary")
         try output.write(table, name: "runs")
         try output.write(text: """
-            # \(E.name), profile \(options.profile.rawValue)
+            # \(E.name), profile \(options.profile.rawValue)\(options.overrides.map { " --set \($0)" }.joined())
 
             \(runs.count) runs: \(block.ok) ok, \(block.diverged.count) diverged, \
             \(block.failed.count) failed, \(block.missing.count) missing. Each run's status: \
@@ -337,7 +354,7 @@ public struct Harness<E: Experiment>: Sendable {
                 + shown + (report.missing.count > 10 ? ", ..." : "") + "\n").utf8))
         }
         if !options.quiet {
-            print("\(E.name)/\(options.profile.rawValue): \(block.ok) ok, \(block.diverged.count) diverged, "
+            print("\(title): \(block.ok) ok, \(block.diverged.count) diverged, "
                   + "\(block.failed.count) failed, \(block.missing.count) missing of \(runs.count); "
                   + "summary in \(folder.path)"
                   + (verdicts.claims.isEmpty ? "" : "; verdict: \(verdicts.outcome.phrase) (verdict.md)"))
@@ -346,6 +363,12 @@ public struct Harness<E: Experiment>: Sendable {
     }
 
     // MARK: parameters
+
+    /// The overrides as "name=value" texts, nil when there are none (so that a standard
+    /// profile's files do not change).
+    var overrideTexts: [String]? {
+        options.overrides.isEmpty ? nil : options.overrides.sorted { $0.name < $1.name }.map(\.description)
+    }
 
     /// The profile's parameters as a two-column table (nested names dotted).
     public func parameterTable() throws -> Table {
@@ -358,7 +381,8 @@ public struct Harness<E: Experiment>: Sendable {
                         shard: String? = nil, jobs: Int? = nil, checksums: [String: String]? = nil,
                         executed: Int? = nil, skipped: Int? = nil, runSeconds: Double? = nil) throws -> Invocation {
         Invocation(command: command, arguments: arguments, experiment: E.name,
-                   profile: options.profile, params: try JSONValue(encoding: params), shard: shard,
+                   profile: options.profile, overrides: overrideTexts,
+                   params: try JSONValue(encoding: params), shard: shard,
                    jobs: jobs, datasetChecksums: checksums, executed: executed, skipped: skipped,
                    runSeconds: runSeconds, started: started, wallSeconds: wallSeconds,
                    git: .current(), machine: .current(), tool: ToolVersion.description)
@@ -369,6 +393,8 @@ public struct Harness<E: Experiment>: Sendable {
 struct Summary<Params: Encodable, Statistics: Encodable>: Encodable {
     var experiment: String
     var profile: Profile
+    /// `--set` overrides applied to the profile's parameters (absent when none).
+    var overrides: [String]?
     var params: Params
     var datasets: [String]
     var runs: RunsBlock

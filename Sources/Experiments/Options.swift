@@ -72,10 +72,24 @@ public struct ExperimentOptions: ParsableArguments, Sendable {
                                valueName: "names"))
     public var datasets: [String] = []
 
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Replace a parameter of the profile (repeatable; names as `profiles` prints them, "
+                               + "lists comma-separated). Results go to <profile>+<name>=<value>/, apart from the "
+                               + "profile's own.", valueName: "name=value"),
+            transform: { try Override.parse($0) })
+    public var overrides: [Override] = []
+
     @Flag(help: "No progress line and no informational messages (errors are still printed).")
     public var quiet = false
 
+    @Flag(help: "On an error, also print the underlying system or library error after the one-line message.")
+    public var verbose = false
+
     public init() {}
+
+    /// The name of the results folder of this profile: the profile's name, followed by the
+    /// overrides (`Array<Override>.folderSuffix`), e.g. "quick+epochs=5".
+    public var profileFolder: String { profile.rawValue + overrides.folderSuffix }
 
     /// The dataset names given, split at commas.
     public var datasetNames: [String] {

@@ -123,6 +123,8 @@ public struct Invocation: Codable, Sendable {
     public var arguments: [String]
     public var experiment: String
     public var profile: Profile
+    /// The `--set` overrides applied to the profile's parameters (absent when none).
+    public var overrides: [String]?
     public var params: JSONValue
     /// The slice of runs this invocation executed ("0/1" for all).
     public var shard: String?

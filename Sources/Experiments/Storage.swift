@@ -42,12 +42,17 @@ public struct StorageError: Error, Equatable, CustomStringConvertible, Localized
     public var path: String
     /// What failed, e.g. "cannot create the folder: Not a directory".
     public var reason: String
+    /// The system's error behind `reason` (shown with `--verbose`), e.g. "errno 28".
+    public var underlying: String?
 
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public init(path: String, reason: String, underlying: String? = nil) {
+        self.path = path; self.reason = reason; self.underlying = underlying
+    }
 
     /// The failed operation `what` on `path`, with the current `errno`.
     static func posix(_ path: String, _ what: String, _ code: Int32 = errno) -> StorageError {
-        StorageError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
+        StorageError(path: path, reason: "\(what): \(String(cString: strerror(code)))",
+                     underlying: "errno \(code) from the system call (\(what) on \(path))")
     }
 
     public var description: String {
@@ -67,7 +72,8 @@ public func makeFolder(_ folder: URL) throws {
         var info = stat()
         if stat(path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw StorageError(path: path, reason: "it is a file, not a folder")
+                throw StorageError(path: path, reason: "it is a file, not a folder",
+                                   underlying: "stat(2) gives st_mode \(String(info.st_mode, radix: 8)) for \(path), not a directory")
             }
             continue
         }

@@ -207,6 +207,24 @@ func shell(_ command: String) throws -> (Int32, String) {
                  firstLine: "Error: \(labels.path): corrupt gzip data", oneLine: true),
             Case(name: "unwritable results", arguments: ["run", "--profile", "quick", "--results", file.path], status: 1,
                  firstLine: "Error: cannot write \(file.path): it is a file, not a folder", oneLine: true),
+            Case(name: "unwritable results, verbose", arguments: ["run", "--profile", "quick", "--results",
+                                                                  file.path + "/sub", "--verbose"], status: 1,
+                 firstLine: "Error: cannot write \(file.path): it is a file, not a folder"),
+            Case(name: "--set without a value", arguments: ["run", "--set", "epochs"], status: 64,
+                 firstLine: "Error: The value 'epochs' is invalid for '--set <name=value>': invalid --set epochs: expected name=value"),
+            Case(name: "--set of an unknown parameter", arguments: ["run", "--set", "epoch=5", "--results", results], status: 1,
+                 firstLine: "Error: invalid --set epoch=5: no parameter 'epoch' in this experiment; valid names: models, epochs,",
+                 oneLine: true),
+            Case(name: "--set of a wrong type", arguments: ["run", "--set", "epochs=five", "--results", results], status: 1,
+                 firstLine: "Error: invalid --set epochs=five: 'epochs' takes a non-negative integer, not 'five'", oneLine: true),
+            Case(name: "--set of a zero count", arguments: ["run", "--set", "models=0", "--results", results], status: 1,
+                 firstLine: "Error: invalid --set models=0: 'models' must be at least 1 (is 0)", oneLine: true),
+            Case(name: "--set of inconsistent epochs", program: "generalization",
+                 arguments: ["run", "--profile", "quick", "--set", "startEpoch=30", "--results", results], status: 1,
+                 firstLine: "Error: invalid --set startEpoch=30: the epochs must satisfy startEpoch < teleportEpoch", oneLine: true),
+            Case(name: "--set of an unknown optimizer", program: "optimizers",
+                 arguments: ["run", "--set", "optimizers=adam,lion", "--results", results], status: 1,
+                 firstLine: "Error: invalid --set optimizers=adam,lion: unknown optimizer 'lion'", oneLine: true),
             Case(name: "unwritable merge", arguments: ["merge", "--profile", "quick", "--results", file.path], status: 1,
                  firstLine: "Error: cannot write \(file.path): it is a file, not a folder", oneLine: true),
         ]
@@ -221,6 +239,9 @@ func shell(_ command: String) throws -> (Int32, String) {
             #expect(status == c.status, "\(c): status \(status)\n\(output)")
             #expect(lines.first.map { $0.hasPrefix(c.firstLine) } == true, "\(c): \(output)")
             if c.oneLine { #expect(lines.count == 1, "\(c): more than one line:\n\(output)") }
+            if c.arguments.contains("--verbose") {
+                #expect(lines.count == 2 && lines[1].hasPrefix("underlying error: "), "\(c): \(output)")
+            }
             #expect(!output.contains("Error Domain"), "\(c): \(output)")
             #expect(Date().timeIntervalSince(start) < 30, "\(c): took long enough to have done work")
         }

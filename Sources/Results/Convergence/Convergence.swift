@@ -438,3 +438,10 @@ extension Convergence {
 /// A number for a table cell.
 func num(_ x: Double, _ digits: Int = 4) -> String { Table.number(x, digits: digits) }
 
+
+extension Convergence {
+    /// `--set` rules: the default ones, except that the data noise may be 0 (noiseless data).
+    func problems(in params: Params) -> [String] {
+        countProblems(in: params, except: ["linearSGD.dataNoise"])
+    }
+}

@@ -164,3 +164,10 @@ struct Correlation: Experiment {
     }
 }
 
+
+extension Correlation {
+    /// `--set` rules beyond counts of at least 1: at most the 50k training split.
+    func problems(in params: Params) -> [String] {
+        countProblems(in: params) + atMost("trainSamples", params.trainSamples, 50_000)
+    }
+}

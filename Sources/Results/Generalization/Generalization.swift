@@ -437,3 +437,17 @@ struct Generalization: Experiment {
     }
 }
 
+
+extension Generalization {
+    /// `--set` rules beyond counts of at least 1: the variants start before the teleport
+    /// epoch, which is within their epochs, which are within the baseline's.
+    func problems(in params: Params) -> [String] {
+        var problems = countProblems(in: params) + atMost("trainSamples", params.trainSamples, 50_000)
+        if !(params.startEpoch < params.teleportEpoch && params.teleportEpoch <= params.endEpoch
+             && params.endEpoch <= params.baselineEpochs) {
+            problems.append("the epochs must satisfy startEpoch < teleportEpoch <= endEpoch <= baselineEpochs "
+                            + "(are \(params.startEpoch), \(params.teleportEpoch), \(params.endEpoch), \(params.baselineEpochs))")
+        }
+        return problems
+    }
+}

@@ -292,3 +292,12 @@ struct Metalearning: Experiment {
     }
 }
 
+
+extension Metalearning {
+    /// `--set` rules beyond counts of at least 1 (test seeds may be any non-negative number):
+    /// four dimensions (batch and three layer widths).
+    func problems(in params: Params) -> [String] {
+        countProblems(in: params, except: ["testSeeds"])
+            + (params.dimensions.count == 4 ? [] : ["'dimensions' takes 4 numbers: batch, d0, d1, d2"])
+    }
+}

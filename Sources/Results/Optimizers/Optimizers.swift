@@ -384,3 +384,15 @@ struct OptimizersExperiment: Experiment {
         ]
     }
 }
+
+extension OptimizersExperiment {
+    /// `--set` rules beyond counts of at least 1: known optimizer names, listed once.
+    func problems(in params: Params) -> [String] {
+        var problems = countProblems(in: params) + atMost("trainSamples", params.trainSamples, 50_000)
+        for name in params.optimizers where !Self.allOptimizers.contains(name) {
+            problems.append("unknown optimizer '\(name)' (valid: \(Self.allOptimizers.joined(separator: ", ")))")
+        }
+        if Set(params.optimizers).count != params.optimizers.count { problems.append("an optimizer is listed twice") }
+        return problems
+    }
+}
