@@ -75,4 +75,21 @@ public struct MLPShape: Hashable, Sendable, CustomStringConvertible {
         }
         return parameters
     }
+
+    /// The published code's initial weights, `init_param_MLP(dims, seed)`: `torch.manual_seed(seed)`,
+    /// then per layer `W = 2k * torch.rand(out, in) - k` with k = 1/sqrt(in), in float32
+    /// (the product, then the difference, each rounded as PyTorch rounds them), row-major.
+    public func publishedInitialParameters(seed: UInt64) -> [Float] {
+        var generator = TorchGenerator(seed: seed)
+        var parameters: [Float] = []
+        parameters.reserveCapacity(parameterCount)
+        for layer in 0..<layerCount {
+            let k = 1 / Double(dims[layer]).squareRoot()
+            let twoK = Float(2 * k), kFloat = Float(k)
+            for _ in 0..<(dims[layer + 1] * dims[layer]) {
+                parameters.append(twoK * generator.uniformFloat() - kFloat)
+            }
+        }
+        return parameters
+    }
 }

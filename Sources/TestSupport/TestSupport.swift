@@ -20,6 +20,12 @@ public enum TestPaths {
             .appendingPathComponent("shared/reference/golden")
     }
 
+    /// PyTorch's random streams as the published code uses them: `torch-rng` beside the golden
+    /// folder (`../shared/reference/torch-rng`).
+    public static var torchReferenceDirectory: URL {
+        goldenDirectory.deletingLastPathComponent().appendingPathComponent("torch-rng")
+    }
+
     /// The offline dataset mirror: `$TELEPORT_DATA_MIRROR`, else `../shared/datasets`.
     public static var datasetMirror: URL {
         if let env = ProcessInfo.processInfo.environment["TELEPORT_DATA_MIRROR"], !env.isEmpty {
@@ -59,6 +65,14 @@ public struct Prerequisite: Sendable {
         let url = TestPaths.goldenDirectory.appendingPathComponent(name)
         return Prerequisite(FileManager.default.fileExists(atPath: url.path),
                             missing: GoldenError.missing(url).description)
+    }
+
+    /// The file `name` of PyTorch's random streams exists (`TestPaths.torchReferenceDirectory`).
+    public static func torchReference(_ name: String) -> Prerequisite {
+        let url = TestPaths.torchReferenceDirectory.appendingPathComponent(name)
+        return Prerequisite(FileManager.default.fileExists(atPath: url.path),
+                            missing: "reference file \(name) not found in \(url.deletingLastPathComponent().path): "
+                                + "put the reference folder at ../shared/reference beside the repository or set TELEPORT_GOLDEN_DIR")
     }
 
     /// MNIST, Fashion-MNIST and the JPEG copy of CIFAR-10 are in `Datasets/`
@@ -138,6 +152,11 @@ public struct Golden: @unchecked Sendable {
     /// Loads `name` (for example "linalg.json") from `TestPaths.goldenDirectory`.
     public static func load(_ name: String) throws -> Golden {
         try load(contentsOf: TestPaths.goldenDirectory.appendingPathComponent(name))
+    }
+
+    /// Loads `name` (for example "torch_rng.json") from `TestPaths.torchReferenceDirectory`.
+    public static func loadTorchReference(_ name: String) throws -> Golden {
+        try load(contentsOf: TestPaths.torchReferenceDirectory.appendingPathComponent(name))
     }
 
     /// Loads the golden file at `url`: `GoldenError.missing` when there is no file,

@@ -1,0 +1,74 @@
+/// PyTorch's CPU random stream, bit for bit: the 32-bit Mersenne Twister (mt19937) seeded as
+/// `torch.manual_seed(seed)` seeds it, and the maps `torch.rand` and `torch.randperm` apply to
+/// its draws. With it a run starts from the published code's initial weights, trains on its
+/// data order and measures with its random draws (PROTOCOL.md, "Published mode";
+/// ../reference/torch-rng/README.md).
+public struct TorchGenerator: Sendable {
+    private var state = [UInt32](repeating: 0, count: 624)
+    private var index = 624
+
+    /// `torch.manual_seed(seed)`: `std::mt19937(seed)` with the seed truncated to 32 bits.
+    public init(seed: UInt64) {
+        state[0] = UInt32(truncatingIfNeeded: seed)
+        for i in 1..<624 {
+            let previous = state[i - 1]
+            state[i] = 1_812_433_253 &* (previous ^ (previous >> 30)) &+ UInt32(i)
+        }
+    }
+
+    /// The next 32-bit draw of mt19937 (Matsumoto and Nishimura 1998).
+    public mutating func next32() -> UInt32 {
+        if index >= 624 { twist() }
+        var y = state[index]
+        index += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C_5680
+        y ^= (y << 15) & 0xEFC6_0000
+        y ^= y >> 18
+        return y
+    }
+
+    private mutating func twist() {
+        for i in 0..<624 {
+            let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
+            state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_B0DF)
+        }
+        index = 0
+    }
+
+    /// One value of `torch.rand(..., dtype=float32)`: the low 24 bits of one draw, times 2^-24.
+    public mutating func uniformFloat() -> Float {
+        Float(next32() & 0xFF_FFFF) * 0x1.0p-24
+    }
+
+    /// One value of `torch.rand(..., dtype=float64)`: two draws, the first as the high word,
+    /// the low 53 bits of the 64-bit result times 2^-53.
+    public mutating func uniformDouble() -> Double {
+        let hi = UInt64(next32()), lo = UInt64(next32())
+        return Double(((hi << 32) | lo) & ((1 << 53) - 1)) * 0x1.0p-53
+    }
+
+    /// `torch.rand(count)` in float32, filled in order (row-major for a matrix).
+    public mutating func rand(_ count: Int) -> [Float] {
+        (0..<count).map { _ in uniformFloat() }
+    }
+
+    /// `torch.rand(count, dtype=float64)`.
+    public mutating func randDouble(_ count: Int) -> [Double] {
+        (0..<count).map { _ in uniformDouble() }
+    }
+
+    /// `torch.randperm(n, generator=...)` on the CPU: 0..<n, then for each i < n - 1 element
+    /// i swapped with element i + (draw mod (n - i)).
+    public mutating func randperm(_ n: Int) -> [Int] {
+        precondition(n >= 0 && n <= Int(UInt32.max), "randperm needs 0 <= n < 2^32")
+        var order = Array(0..<n)
+        if n > 1 {
+            for i in 0..<(n - 1) {
+                let z = Int(next32() % UInt32(n - i))
+                order.swapAt(i, i + z)
+            }
+        }
+        return order
+    }
+}
