@@ -25,6 +25,8 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
     /// A `--set name=value` that names no parameter, has a value of the wrong type, or gives
     /// parameters the experiment cannot run with.
     case invalidOverride(String, reason: String)
+    /// `--algorithm published` on an experiment whose published algorithm is not implemented.
+    case publishedNotImplemented(String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,9 @@ public enum HarnessError: Error, Equatable, CustomStringConvertible, LocalizedEr
                 + "and \(notStarted) run(s) were not started: \(error)"
         case .invalidOverride(let text, let reason):
             return "invalid --set \(text): \(reason)"
+        case .publishedNotImplemented(let name):
+            return "--algorithm published is not implemented for \(name) yet; run it with --algorithm corrected "
+                + "(the default; PROTOCOL.md lists how the two differ)"
         }
     }
 

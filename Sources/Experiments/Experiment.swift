@@ -80,6 +80,11 @@ public protocol Experiment: Sendable {
     /// Loads what the runs share, with the checksums of the dataset files read (recorded in
     /// provenance). Called once per invocation, only when at least one run executes.
     func prepare(params: Params, datasets: [String]) throws -> Prepared<Shared>
+    /// `prepare` for `algorithm` (the published one may read its data in another order);
+    /// by default the same as `prepare(params:datasets:)`.
+    func prepare(params: Params, datasets: [String], algorithm: Algorithm) throws -> Prepared<Shared>
+    /// What `--algorithm published` runs; `.notImplemented` by default.
+    static var publishedMode: PublishedMode { get }
     /// Executes one run. Report progress through `context`; throw `RunDiverged` (or use
     /// `context.checkFinite`) when the loss stops being finite.
     func execute(_ run: Run, params: Params, shared: Shared, context: RunContext) throws -> Result
@@ -106,6 +111,10 @@ extension Experiment {
     public static var datasets: [String] { [] }
     public static var datasetSettings: Table? { nil }
     public func checkData(_ datasets: [String], explicit: Bool) throws {}
+    public static var publishedMode: PublishedMode { .notImplemented }
+    public func prepare(params: Params, datasets: [String], algorithm: Algorithm) throws -> Prepared<Shared> {
+        try prepare(params: params, datasets: datasets)
+    }
     public func problems(in params: Params) -> [String] { countProblems(in: params) }
     public func verdicts(_ statistics: Statistics, params: Params, datasets: [String]) -> [Verdict] { [] }
 }

@@ -39,6 +39,9 @@ public struct Harness<E: Experiment>: Sendable {
             throw HarnessError.unknownDataset(name, valid: E.datasets)
         }
         datasets = selected.isEmpty ? E.datasets : E.datasets.filter(selected.contains)
+        if options.algorithm == .published, E.publishedMode == .notImplemented {
+            throw HarnessError.publishedNotImplemented(E.name)
+        }
         params = try applying(options.overrides, to: experiment.params(for: options.profile))
         if !options.overrides.isEmpty {
             let problems = experiment.problems(in: params)
@@ -57,7 +60,8 @@ public struct Harness<E: Experiment>: Sendable {
             paths.append(try safeRelativePath(forKey: run.key))
         }
         runPaths = paths
-        fingerprint = fnv1a64(try JSON.encode(params))
+        // The published algorithm's records never pass for corrected ones (nor back).
+        fingerprint = fnv1a64(try JSON.encode(params) + (options.algorithm == .published ? Data("published".utf8) : Data()))
         folder = URL(fileURLWithPath: options.results)
             .appendingPathComponent(E.name).appendingPathComponent(options.profileFolder)
     }
@@ -67,7 +71,8 @@ public struct Harness<E: Experiment>: Sendable {
 
     /// The options that select this folder, as a command line repeats them.
     var folderArguments: String {
-        (["--profile \(options.profile.rawValue)"] + options.overrides.map { "--set \($0)" })
+        (["--profile \(options.profile.rawValue)"] + (options.algorithm == .published ? ["--algorithm published"] : [])
+            + options.overrides.map { "--set \($0)" })
             .joined(separator: " ")
     }
 
@@ -149,7 +154,7 @@ public struct Harness<E: Experiment>: Sendable {
         let writeFailures = Locked((keys: [String](), first: StorageError?.none))
         let notStarted = Locked(0)
         if !todo.isEmpty {
-            let prepared = try experiment.prepare(params: params, datasets: datasets)
+            let prepared = try experiment.prepare(params: params, datasets: datasets, algorithm: options.algorithm)
             checksums = prepared.checksums
             let h = self, positions = todo
             let cache = ResultCache(folder: folder.appendingPathComponent("cache"),
@@ -161,7 +166,8 @@ public struct Harness<E: Experiment>: Sendable {
                 if writeFailures.withLock({ !$0.keys.isEmpty }) { notStarted.withLock { $0 += 1 }; return }
                 reporter.started(slot: worker, key: run.key, cost: run.cost)
                 let record = h.execute(run, shared: prepared.shared,
-                                       context: RunContext(reporter: reporter, slot: worker, cache: cache))
+                                       context: RunContext(reporter: reporter, slot: worker, cache: cache,
+                                                          algorithm: h.options.algorithm))
                 do {
                     try writeAtomically(JSON.encode(record), to: h.resultFile(position))
                 } catch {
@@ -310,12 +316,13 @@ public struct Harness<E: Experiment>: Sendable {
                 table.append([run.key, "missing", ""])
             }
         }
-        let summary = Summary(experiment: E.name, profile: options.profile, overrides: overrideTexts,
+        let summary = Summary(experiment: E.name, profile: options.profile, algorithm: algorithmText,
+                              overrides: overrideTexts,
                               params: params, datasets: datasets, runs: block, statistics: statistics)
         try output.write(json: summary, name: "summary")
         try output.write(table, name: "runs")
         try output.write(text: """
-            # \(E.name), profile \(options.profile.rawValue)\(options.overrides.map { " --set \($0)" }.joined())
+            # \(E.name), profile \(options.profile.rawValue)\(options.algorithm == .published ? ", published algorithm" : "")\(options.overrides.map { " --set \($0)" }.joined())
 
             \(runs.count) runs: \(block.ok) ok, \(block.diverged.count) diverged, \
             \(block.failed.count) failed, \(block.missing.count) missing. Each run's status: \
@@ -364,6 +371,10 @@ public struct Harness<E: Experiment>: Sendable {
 
     // MARK: parameters
 
+    /// "published" for the published algorithm, nil for the corrected one (so that corrected
+    /// summaries stay as they were).
+    var algorithmText: String? { options.algorithm == .published ? Algorithm.published.rawValue : nil }
+
     /// The overrides as "name=value" texts, nil when there are none (so that a standard
     /// profile's files do not change).
     var overrideTexts: [String]? {
@@ -381,7 +392,7 @@ public struct Harness<E: Experiment>: Sendable {
                         shard: String? = nil, jobs: Int? = nil, checksums: [String: String]? = nil,
                         executed: Int? = nil, skipped: Int? = nil, runSeconds: Double? = nil) throws -> Invocation {
         Invocation(command: command, arguments: arguments, experiment: E.name,
-                   profile: options.profile, overrides: overrideTexts,
+                   profile: options.profile, algorithm: algorithmText, overrides: overrideTexts,
                    params: try JSONValue(encoding: params), shard: shard,
                    jobs: jobs, datasetChecksums: checksums, executed: executed, skipped: skipped,
                    runSeconds: runSeconds, started: started, wallSeconds: wallSeconds,
@@ -393,6 +404,8 @@ public struct Harness<E: Experiment>: Sendable {
 struct Summary<Params: Encodable, Statistics: Encodable>: Encodable {
     var experiment: String
     var profile: Profile
+    /// "published" for the published algorithm (absent for the corrected one).
+    var algorithm: String?
     /// `--set` overrides applied to the profile's parameters (absent when none).
     var overrides: [String]?
     var params: Params

@@ -22,7 +22,12 @@ public struct ImageData: Sendable {
     /// Loads `dataset` from the project's dataset folder (`$TELEPORT_DATA_DIR` or `Datasets/`),
     /// returning it with the checksums of its catalog files for provenance. Missing files are a
     /// `HarnessError.missingData` that points at `datasets fetch`.
-    public static func load(_ dataset: DatasetName, splitSeed: UInt64 = 1) throws -> Prepared<ImageData> {
+    ///
+    /// With the published algorithm, MNIST and Fashion-MNIST train on the published split in
+    /// its own order (`PublishedStreams.split`: `random_split` with seed 1, visited by a
+    /// SequentialSampler); CIFAR-10 in file order either way.
+    public static func load(_ dataset: DatasetName, splitSeed: UInt64 = 1,
+                            algorithm: Algorithm = .corrected) throws -> Prepared<ImageData> {
         let store = DataStore.fromEnvironment()
         let folder = store.folder(dataset)
         let entry = store.entry(dataset)
@@ -31,7 +36,10 @@ public struct ImageData: Sendable {
         }
         let (fullTrain, test) = try Datasets.load(dataset, root: store.root)
         let train = switch dataset {
-        case .mnist, .fashionMNIST: fullTrain.trainValidationSplit(seed: splitSeed).train
+        case .mnist, .fashionMNIST:
+            algorithm == .published
+                ? fullTrain.subset(PublishedStreams.split(count: fullTrain.count, seed: splitSeed).train)
+                : fullTrain.trainValidationSplit(seed: splitSeed).train
         case .cifar10: fullTrain
         case .cifar10JPEG: fullTrain.shuffled(seed: Self.jpegOrderSeed)
         }
@@ -135,12 +143,12 @@ public struct ImageData: Sendable {
 extension ImageData {
     /// Loads every named dataset that is `usable` (absent ones, e.g. CIFAR-10 without its
     /// archive, are left out and reported by the experiment), with their checksums.
-    public static func loadPresent(_ names: [String]) throws -> Prepared<[String: ImageData]> {
+    public static func loadPresent(_ names: [String], algorithm: Algorithm = .corrected) throws -> Prepared<[String: ImageData]> {
         var data: [String: ImageData] = [:]
         var checksums: [String: String] = [:]
         for name in usable(names) {
             guard let d = DatasetName(rawValue: name) else { continue }
-            let loaded = try load(d)
+            let loaded = try load(d, algorithm: algorithm)
             data[name] = loaded.shared
             checksums.merge(loaded.checksums) { a, _ in a }
         }
@@ -171,6 +179,10 @@ extension ImageData {
 extension Experiment where Shared == [String: ImageData] {
     public func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
         try ImageData.loadPresent(datasets)
+    }
+
+    public func prepare(params: Params, datasets: [String], algorithm: Algorithm) throws -> Prepared<[String: ImageData]> {
+        try ImageData.loadPresent(datasets, algorithm: algorithm)
     }
 
     public func checkData(_ datasets: [String], explicit: Bool) throws {

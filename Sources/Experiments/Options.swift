@@ -64,6 +64,11 @@ public struct ExperimentOptions: ParsableArguments, Sendable {
             transform: { try Profile.parse($0) })
     public var profile: Profile = .default
 
+    @Option(help: ArgumentHelp("corrected (PROTOCOL.md's corrections, the default) or published (the published code's "
+                               + "algorithm, its defects included); published results go to <profile>-published/.",
+                               valueName: "algorithm"))
+    public var algorithm: Algorithm = .corrected
+
     @Option(help: ArgumentHelp("Root folder of all results; outputs go to <results>/<experiment>/<profile>/.",
                                valueName: "folder"))
     public var results: String = "results"
@@ -87,9 +92,10 @@ public struct ExperimentOptions: ParsableArguments, Sendable {
 
     public init() {}
 
-    /// The name of the results folder of this profile: the profile's name, followed by the
-    /// overrides (`Array<Override>.folderSuffix`), e.g. "quick+epochs=5".
-    public var profileFolder: String { profile.rawValue + overrides.folderSuffix }
+    /// The name of the results folder of this profile: the profile's name, "-published" for
+    /// the published algorithm, then the overrides (`Array<Override>.folderSuffix`), e.g.
+    /// "quick-published+epochs=5".
+    public var profileFolder: String { profile.rawValue + algorithm.folderSuffix + overrides.folderSuffix }
 
     /// The dataset names given, split at commas.
     public var datasetNames: [String] {

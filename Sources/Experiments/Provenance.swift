@@ -123,6 +123,8 @@ public struct Invocation: Codable, Sendable {
     public var arguments: [String]
     public var experiment: String
     public var profile: Profile
+    /// "published" for the published algorithm (absent for the corrected one).
+    public var algorithm: String?
     /// The `--set` overrides applied to the profile's parameters (absent when none).
     public var overrides: [String]?
     public var params: JSONValue

@@ -6,12 +6,19 @@ public struct RunContext: Sendable {
     let reporter: ProgressReporter?
     let slot: Int
     let cache: ResultCache?
+    /// The algorithm the run follows (`--algorithm`).
+    public let algorithm: Algorithm
 
     /// A context that reports nowhere and caches nothing (for calling `execute` directly).
     public static let silent = RunContext(reporter: nil, slot: 0, cache: nil)
 
-    init(reporter: ProgressReporter?, slot: Int, cache: ResultCache?) {
-        self.reporter = reporter; self.slot = slot; self.cache = cache
+    /// `silent`, for `algorithm`.
+    public static func silent(_ algorithm: Algorithm) -> RunContext {
+        RunContext(reporter: nil, slot: 0, cache: nil, algorithm: algorithm)
+    }
+
+    init(reporter: ProgressReporter?, slot: Int, cache: ResultCache?, algorithm: Algorithm = .corrected) {
+        self.reporter = reporter; self.slot = slot; self.cache = cache; self.algorithm = algorithm
     }
 
     /// Reports a position, shown as "epoch 12/40" and counted in the ETA.

@@ -19,8 +19,14 @@ public struct TorchGenerator: Sendable {
     /// The next 32-bit draw of mt19937 (Matsumoto and Nishimura 1998).
     public mutating func next32() -> UInt32 {
         if index >= 624 { twist() }
-        var y = state[index]
+        let y = state[index]
         index += 1
+        return Self.temper(y)
+    }
+
+    @inline(__always)
+    static func temper(_ x: UInt32) -> UInt32 {
+        var y = x
         y ^= y >> 11
         y ^= (y << 7) & 0x9D2C_5680
         y ^= (y << 15) & 0xEFC6_0000
@@ -28,12 +34,51 @@ public struct TorchGenerator: Sendable {
         return y
     }
 
+    /// Refills the state: the three ranges of the recurrence spelled out (no modulo).
     private mutating func twist() {
-        for i in 0..<624 {
-            let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
-            state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_B0DF)
+        state.withUnsafeMutableBufferPointer { mt in
+            @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7FFF_FFFF)
+                mt[i] = mt[far] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_B0DF)
+            }
+            for i in 0..<227 { mix(i, i + 1, i + 397) }
+            for i in 227..<623 { mix(i, i + 1, i - 227) }
+            mix(623, 0, 396)
         }
         index = 0
+    }
+
+    /// Calls `body` with every draw of the next `count`, in order (fast path of the maps below).
+    @inline(__always)
+    mutating func draws(_ count: Int, _ body: (Int, UInt32) -> Void) {
+        var done = 0
+        while done < count {
+            if index >= 624 { twist() }
+            let n = min(624 - index, count - done)
+            state.withUnsafeBufferPointer { mt in
+                for j in 0..<n { body(done + j, Self.temper(mt[index + j])) }
+            }
+            index += n
+            done += n
+        }
+    }
+
+    /// A 64-bit draw as PyTorch's `random64()` makes it: two draws, the first the high word
+    /// (what `torch.empty((), dtype=torch.int64).random_()` takes, modulo 2^63).
+    public mutating func next64() -> UInt64 {
+        let hi = UInt64(next32()), lo = UInt64(next32())
+        return (hi << 32) | lo
+    }
+
+    /// Advances the stream by `count` 32-bit draws (values drawn and discarded).
+    public mutating func skip(_ count: Int) {
+        var left = count
+        while left > 0 {
+            if index >= 624 { twist() }
+            let n = min(624 - index, left)
+            index += n
+            left -= n
+        }
     }
 
     /// One value of `torch.rand(..., dtype=float32)`: the low 24 bits of one draw, times 2^-24.
@@ -50,7 +95,10 @@ public struct TorchGenerator: Sendable {
 
     /// `torch.rand(count)` in float32, filled in order (row-major for a matrix).
     public mutating func rand(_ count: Int) -> [Float] {
-        (0..<count).map { _ in uniformFloat() }
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            draws(count) { i, x in buffer[i] = Float(x & 0xFF_FFFF) * 0x1.0p-24 }
+            initialized = count
+        }
     }
 
     /// `torch.rand(count, dtype=float64)`.

@@ -93,9 +93,15 @@ struct Correlation: Experiment {
         let setup = Self.setup(data.dataset)
         let n = min(params.trainSamples ?? data.train.count, data.train.count)
 
-        // Train: the published seeds were (i + 1) * 54321; ours are the run's seed.
-        let trainer = FusedMLPTrainer(shape: setup.shape, seed: UInt64(run.seed + 1) * 54321,
-                                      optimizer: .sgd(lr: setup.learningRate))
+        // Train from the published seeds, (i + 1) * 54321: with the published algorithm from
+        // exactly init_param_MLP's weights, else from our generator's draws for those seeds.
+        let published = context.algorithm == .published
+        let trainer = published
+            ? FusedMLPTrainer(shape: setup.shape,
+                              parameters: setup.shape.publishedInitialParameters(seed: PublishedStreams.runSeed(run.seed)),
+                              optimizer: .sgd(lr: setup.learningRate))
+            : FusedMLPTrainer(shape: setup.shape, seed: PublishedStreams.runSeed(run.seed),
+                              optimizer: .sgd(lr: setup.learningRate))
         var curve: [Double] = []
         for epoch in 0..<params.epochs {
             context.report("epoch", epoch + 1, of: params.epochs)
@@ -107,10 +113,16 @@ struct Correlation: Experiment {
 
         // Measure phi and psi on the same batches, directions and M for every model (one
         // measurement seed), so that differences between models are not sampling noise.
+        // The published algorithm measures each model on its own batches and draws, as
+        // correlation.py does (CorrelationPublished.swift).
         context.note("phi and psi")
-        let (phiValue, psiValue) = data.sharpnessAndCurvature(
-            setup.shape.matrices(trainer.parameters), radii: setup.radii,
-            draws: params.measureDraws, batchSize: params.measureBatch)
+        let W = setup.shape.matrices(trainer.parameters)
+        let (phiValue, psiValue) = published
+            ? PublishedMeasurement(shape: setup.shape, models: params.models, epochs: params.epochs,
+                                   curves: params.measureDraws, batchSize: params.measureBatch, samples: n,
+                                   radii: setup.radii)
+                .sharpnessAndCurvature(W, model: run.seed, train: n == data.train.count ? data.train : data.train.subset(0..<n))
+            : data.sharpnessAndCurvature(W, radii: setup.radii, draws: params.measureDraws, batchSize: params.measureBatch)
         return Result(trainLoss: curve, validationLoss: test.loss, validationAccuracy: test.accuracy,
                       phi: phiValue, psi: psiValue)
     }
@@ -166,6 +178,16 @@ struct Correlation: Experiment {
 
 
 extension Correlation {
+    /// `--algorithm published`: correlation.py's streams and measurement schedule.
+    static var publishedMode: PublishedMode {
+        .implemented(differences: [
+            "initial weights: init_param_MLP's own (PyTorch's stream) instead of our generator's, for the same seeds",
+            "MNIST and Fashion-MNIST train on random_split(seed 1) in its own order instead of our split in index order",
+            "phi and psi of model i are measured on correlation.py's batches for model i (one shuffled loader across "
+                + "models) and its draws (manual_seed(12345 c) per curve), instead of the same batches and draws for every model",
+        ])
+    }
+
     /// `--set` rules beyond counts of at least 1: at most the 50k training split.
     func problems(in params: Params) -> [String] {
         countProblems(in: params) + atMost("trainSamples", params.trainSamples, 50_000)
