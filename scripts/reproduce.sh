@@ -4,7 +4,9 @@
 # of the paper the measured numbers, the verdict (from results/<result>/<profile>/verdict.json),
 # the figures, and each result's wall time in this invocation (the table is also written to
 # results/reproduce-<profile>.md). A failing result does not stop the others; the script then
-# exits with an error. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
+# exits with an error. The results named in $PUBLISHED (space-separated) also run with the
+# published algorithm, into results/<result>/<profile>-published/, whose comparison.md sets
+# the two algorithms' verdicts side by side. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
 set -euo pipefail
 profile=$1; jobs=$2; shift 2
 start=$(date +%s)
@@ -20,6 +22,15 @@ for result in "$@"; do
   fi
   seconds=$(( $(date +%s) - t0 ))
   report+=(--seconds "$result=$seconds")
+  if [[ " ${PUBLISHED:-} " == *" $result "* ]]; then
+    echo "== $result ($profile, published algorithm)" >&2
+    t1=$(date +%s)
+    if ! .build/release/"$result" run --profile "$profile" --jobs "$jobs" --algorithm published; then
+      failures=$((failures + 1))
+      echo "== $result (published) FAILED" >&2
+    fi
+    echo "== $result (published) done in $(( $(date +%s) - t1 )) s" >&2
+  fi
   mkdir -p "Figures/$result"
   if [ -d "results/$result/$profile" ]; then
     find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;

@@ -338,6 +338,7 @@ public struct Harness<E: Experiment>: Sendable {
                                    claims: experiment.verdicts(statistics, params: params, datasets: datasets))
         try output.write(json: verdicts, name: "verdict")
         try output.write(text: verdicts.markdown(), name: "verdict.md")
+        if options.algorithm == .published { try writeComparison(verdicts) }
 
         let provenanceFolder = folder.appendingPathComponent("provenance")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: provenanceFolder.path)) ?? [])
@@ -367,6 +368,22 @@ public struct Harness<E: Experiment>: Sendable {
                   + (verdicts.claims.isEmpty ? "" : "; verdict: \(verdicts.outcome.phrase) (verdict.md)"))
         }
         return report
+    }
+
+    /// With the published algorithm: `differences.md` (what it does differently) and, when the
+    /// corrected algorithm's verdicts of the same profile and overrides exist beside it,
+    /// `comparison.md` (both verdicts part by part).
+    func writeComparison(_ published: VerdictFile) throws {
+        guard case .implemented(let differences) = E.publishedMode else { return }
+        try output.write(text: "The published algorithm of \(E.name) differs from the corrected one in:\n\n"
+                         + differences.map { "- \($0)\n" }.joined(), name: "differences.md")
+        let correctedFolder = folder.deletingLastPathComponent()
+            .appendingPathComponent(options.profile.rawValue + options.overrides.folderSuffix)
+        guard let corrected = try? JSON.decode(VerdictFile.self, from: correctedFolder.appendingPathComponent("verdict.json"))
+        else { return }
+        let comparison = AlgorithmComparison(corrected: corrected, published: published, differences: differences)
+        try output.write(text: "_Corrected: `\(correctedFolder.lastPathComponent)/verdict.json`; published: "
+                         + "`\(folder.lastPathComponent)/verdict.json`._\n\n" + comparison.markdown(), name: "comparison.md")
     }
 
     // MARK: parameters

@@ -10,14 +10,14 @@ struct QuickRun {
 
     /// Runs `experiment` (on `datasets` when not empty) and reads its `verdict.json`. Fails
     /// (with the program's output) when it exits non-zero or writes no readable verdict file.
-    init(_ experiment: String, datasets: [String] = []) throws {
+    init(_ experiment: String, datasets: [String] = [], algorithm: Algorithm = .corrected) throws {
         let folder = try Executables.temporaryFolder(experiment)
         defer { try? FileManager.default.removeItem(at: folder) }
         let (status, output) = try Executables.run(experiment, ["run", "--profile", "quick", "--quiet",
-                                                                "--results", folder.path]
+                                                                "--results", folder.path, "--algorithm", algorithm.rawValue]
                                                    + (datasets.isEmpty ? [] : ["--datasets", datasets.joined(separator: ",")]))
         try #require(status == 0, "\(experiment) exited with status \(status):\n\(output)")
-        let url = folder.appendingPathComponent("\(experiment)/quick/verdict.json")
+        let url = folder.appendingPathComponent("\(experiment)/quick\(algorithm.folderSuffix)/verdict.json")
         verdicts = try #require(try? JSON.decode(VerdictFile.self, from: url),
                                 "\(experiment) wrote no readable \(url.lastPathComponent):\n\(output)")
         self.output = output

@@ -26,8 +26,16 @@ import TestSupport
     @Test(.requires(.imageData), arguments: withData)
     func outcomesAsExpectedOnImageData(result: String) throws { try check(result, datasets: Self.datasets) }
 
-    func check(_ result: String, datasets: [String] = []) throws {
-        let run = try QuickRun(result, datasets: datasets)
+    /// The published algorithm where it is implemented, on MNIST and Fashion-MNIST; its
+    /// expected outcomes are keyed "<result>@published/...".
+    @Test(.requires(.imageData))
+    func publishedCorrelationOutcomesAsExpected() throws {
+        try check("correlation", datasets: ["mnist", "fashion-mnist"], algorithm: .published)
+    }
+
+    func check(_ result: String, datasets: [String] = [], algorithm: Algorithm = .corrected) throws {
+        let run = try QuickRun(result, datasets: datasets, algorithm: algorithm)
+        let prefix = algorithm == .published ? "\(result)@published" : result
         let v = run.verdicts
         // Every declared run ended: completed, or diverged (a recorded result of the method).
         #expect(v.runsCompleted + v.runsDiverged == v.runsDeclared, Comment(rawValue:
@@ -46,17 +54,18 @@ import TestSupport
             }
         }
 
-        let measured = v.outcomes
+        // Keys as the expected file has them: "<result>@published/..." for the published algorithm.
+        let measured = Dictionary(uniqueKeysWithValues: v.outcomes.map { (prefix + $0.key.dropFirst(result.count), $0.value) })
         if ExpectedOutcomes.updating {
-            try ExpectedOutcomes.update(result, measured)
+            try ExpectedOutcomes.update(prefix, measured)
             Issue.record("\(result): expected-quick.json rewritten from this run (TELEPORT_UPDATE_EXPECTED=1); review the diff")
             return
         }
-        let expected = try ExpectedOutcomes.load().filter { $0.key.hasPrefix("\(result)/") }
+        let expected = try ExpectedOutcomes.load().filter { $0.key.hasPrefix("\(prefix)/") }
         #expect(!expected.isEmpty, "\(result): no expected outcomes in \(ExpectedOutcomes.url.lastPathComponent)")
         var changes: [String] = []
         for key in Set(expected.keys).union(measured.keys).sorted() where expected[key] != measured[key] {
-            let numbers = numbersFor(key, in: v)
+            let numbers = numbersFor(result + key.dropFirst(prefix.count), in: v)
             changes.append("\(key): expected \(expected[key]?.rawValue ?? "(none)"), measured "
                            + "\(measured[key]?.rawValue ?? "(none)")\(numbers.isEmpty ? "" : ": \(numbers)")")
         }
