@@ -174,6 +174,25 @@ func index<O: MetaOptimizer>(of name: String, in optimizer: O) -> Int {
         var other = tinyRateTeleport()
         #expect(throws: MetaOptimizerFile.LoadError.self) { try other.load(from: url) }
     }
+
+    /// A damaged file is rejected, never half-loaded: truncated (not JSON any more) or with a
+    /// parameter of the wrong size, the optimiser keeps its parameters. (The harness keeps
+    /// meta-trained optimisers as cache files, which it recomputes when unreadable.)
+    @Test func loadRejectsTruncatedAndResizedFiles() throws {
+        let url = temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try tinyUpdateTeleport(seed: 1).save(to: url)
+        let whole = try Data(contentsOf: url)
+        var target = tinyUpdateTeleport(seed: 2)
+        let before = target.parameterValues
+        try whole.prefix(whole.count * 2 / 3).write(to: url)
+        #expect(throws: DecodingError.self) { try target.load(from: url) }
+        #expect(target.parameterValues == before)
+        var file = try JSONDecoder().decode(MetaOptimizerFile.self, from: whole)
+        file.parameters[1].values.removeLast()
+        #expect(throws: MetaOptimizerFile.LoadError.self) { try target.load(file) }
+        #expect(target.parameterValues == before)
+    }
 }
 
 @Suite struct MetaOptimizerClampingTests {
