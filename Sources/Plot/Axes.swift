@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the legend goes: one of matplotlib's nine fixed places, `.best` (the place that
-/// hides the fewest data points and line segments), or `.none`.
+/// hides no data points or line segments; when every place would hide some, outside the axes,
+/// to the right or below, the layout making room), or `.none`.
 public enum LegendLocation: Sendable, Equatable, CaseIterable {
     case best, upperRight, upperLeft, lowerLeft, lowerRight
     case centerLeft, centerRight, lowerCenter, upperCenter, center

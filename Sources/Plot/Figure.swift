@@ -111,9 +111,11 @@ public struct Figure: Sendable {
         }
         var plans: [PanelPlan] = []
         var crowded = false
-        for _ in 0..<2 {
+        for pass in 0..<2 {
+            let placements = plans.map(\.legendPlacement)
             plans = panels.indices.map { i in
-                PanelPlan(panels[i], x: axesPlans[i].x, y: axesPlans[i].y, frame: frames[i], font: font)
+                PanelPlan(panels[i], clean: cleaned[i], x: axesPlans[i].x, y: axesPlans[i].y, frame: frames[i], font: font,
+                          legendPlacement: pass == 0 ? nil : placements[i])
             }
             (frames, crowded) = layout(plans, width: Double(W), height: Double(H), fontPx: font.pixels(Style.fontSize),
                                        topReserve: suptitle.map { $0.box.height + 0.5 * font.pixels(Style.fontSize) } ?? 0)

@@ -49,8 +49,8 @@ struct Legend {
     }
 
     /// matplotlib's 'best': of the nine places, the first one covering the fewest data
-    /// vertices plus line segments.
-    func bestBox(in frame: Rect, points: [Point], segments: [(Point, Point)]) -> Rect {
+    /// vertices plus line segments, with that count (its badness; 0: nothing covered).
+    func bestPlace(in frame: Rect, points: [Point], segments: [(Point, Point)]) -> (box: Rect, badness: Int) {
         let order: [LegendLocation] = [.upperRight, .upperLeft, .lowerLeft, .lowerRight, .centerLeft,
                                        .centerRight, .lowerCenter, .upperCenter, .center]
         var best = box(.upperRight, in: frame), bestBadness = Int.max
@@ -62,7 +62,22 @@ struct Legend {
             if badness < bestBadness { best = b; bestBadness = badness }
             if badness == 0 { break }
         }
-        return best
+        return (best, bestBadness)
+    }
+
+    /// Outside the axes, to the right of `frame`, aligned with its top (where a `.best` legend
+    /// goes when every place inside covers data; the layout reserves the room).
+    func boxRight(of frame: Rect) -> Rect {
+        let (w, h) = size
+        return Rect(x: (frame.maxX + axesPad).rounded(), y: frame.minY.rounded(), width: w.rounded(), height: h.rounded())
+    }
+
+    /// Outside the axes, centred below `frame` and its `decorations` (tick labels and x label,
+    /// in pixels below the frame).
+    func boxBelow(_ frame: Rect, decorations: Double) -> Rect {
+        let (w, h) = size
+        return Rect(x: (frame.midX - w / 2).rounded(), y: (frame.maxY + decorations + axesPad).rounded(),
+                    width: w.rounded(), height: h.rounded())
     }
 
     /// Draws frame, handles and texts inside `box`.

@@ -156,8 +156,20 @@ struct PanelPlan {
     /// Extent of the decorations outside the frame, in pixels.
     var left = 0.0, right = 0.0, top = 0.0, bottom = 0.0
     let pt: Double
+    /// The legend, when the panel has one.
+    var legend: Legend?
+    /// Where a `.best` legend goes: inside when one of the nine places covers no data;
+    /// otherwise outside the axes (matplotlib's "best" would cover some, and a reader would
+    /// lose them), to the right when the axes keep 60% of their width, else below when they
+    /// keep 60% of their height, else inside at the least covering place.
+    var legendPlacement = LegendPlacement.inside
 
-    init(_ axes: Axes, x: AxisRange, y: AxisRange, frame: Rect, font: Font) {
+    enum LegendPlacement { case inside, right, below }
+
+    /// `legendPlacement`: decided in the layout's first pass, on the frame before any room was
+    /// made for the legend, and kept (nil: decide now).
+    init(_ axes: Axes, clean: [CleanSeries], x: AxisRange, y: AxisRange, frame: Rect, font: Font,
+         legendPlacement decided: LegendPlacement? = nil) {
         self.x = x; self.y = y
         pt = font.pixels(1)
         let (xt, xm) = x.ticks(lengthPt: frame.width / pt, isX: true)
@@ -192,6 +204,66 @@ struct PanelPlan {
             top = max(top, text.box.height / 2 - (1 - f) * frame.height)
             bottom = max(bottom, text.box.height / 2 - f * frame.height)
         }
+
+        let entries = clean.filter { $0.series.label != nil && !($0.series.label ?? "").isEmpty }
+        if axes.legend != .none && !entries.isEmpty {
+            let size = axes.legendFontSize.isFinite && axes.legendFontSize > 0 ? min(axes.legendFontSize, 72) : Style.fontSize
+            let legend = Legend(entries: entries.map { Legend.Entry(series: $0.series, text: font.render($0.series.label!, size: size)) },
+                                fontPx: size * pt, pointPx: pt)
+            self.legend = legend
+            let (w, h) = legend.size
+            if let decided {
+                legendPlacement = decided
+            } else if axes.legend == .best {
+                let (points, segments) = dataOutline(clean, frame: frame)
+                if legend.bestPlace(in: frame, points: points, segments: segments).badness > 0 {
+                    if w + legend.axesPad <= 0.4 * frame.width { legendPlacement = .right }
+                    else if h + legend.axesPad <= 0.4 * frame.height { legendPlacement = .below }
+                }
+            }
+            switch legendPlacement {
+            case .right: right = max(right, legend.axesPad + w)
+            case .below: bottom += legend.axesPad + h
+            case .inside: break
+            }
+        }
+    }
+
+    /// The data's vertices and segments in pixels of `frame` (what a legend should not cover).
+    func dataOutline(_ clean: [CleanSeries], frame: Rect) -> (points: [Point], segments: [(Point, Point)]) {
+        let fx = { (v: Double) in frame.minX + (x.fraction(v) ?? .nan) * frame.width }
+        let fy = { (v: Double) in frame.maxY - (y.fraction(v) ?? .nan) * frame.height }
+        func p(_ a: Double, _ b: Double) -> Point {
+            Point(x: fx(a).clamped(-1e12, 1e12), y: fy(b).clamped(-1e12, 1e12))
+        }
+        var points: [Point] = []
+        var segments: [(Point, Point)] = []
+        for c in clean {
+            switch c.series.kind {
+            case .line:
+                for r in c.xs.indices {
+                    let pts = zip(c.xs[r], c.ys[r]).map { p($0, $1) }
+                    points += pts
+                    for i in pts.indices.dropFirst() { segments.append((pts[i - 1], pts[i])) }
+                }
+            case .horizontal:
+                guard let v = c.ys.first?.first else { continue }
+                let y = fy(v).clamped(-1e12, 1e12)
+                segments.append((Point(x: frame.minX, y: y), Point(x: frame.maxX, y: y)))
+            case .band:
+                for r in c.xs.indices {
+                    let upper = zip(c.xs[r], c.ups[r]).map { p($0, $1) }
+                    let lower = zip(c.xs[r], c.ys[r]).map { p($0, $1) }
+                    points += upper + lower
+                    for i in upper.indices.dropFirst() {
+                        segments.append((upper[i - 1], upper[i])); segments.append((lower[i - 1], lower[i]))
+                    }
+                }
+            case .scatter:
+                for r in c.xs.indices { points += zip(c.xs[r], c.ys[r]).map { p($0, $1) } }
+            }
+        }
+        return (points, segments)
     }
 
     /// Draws the panel into `frame` and reports where things went.
@@ -203,8 +275,6 @@ struct PanelPlan {
             Point(x: fx(a).clamped(-1e12, 1e12), y: fy(b).clamped(-1e12, 1e12))
         }
         let far = Rect(x: frame.minX - 100, y: frame.minY - 100, width: frame.width + 200, height: frame.height + 200)
-        var points: [Point] = []
-        var segments: [(Point, Point)] = []
 
         func drawSeries(_ c: CleanSeries) {
             let s = c.series
@@ -214,8 +284,6 @@ struct PanelPlan {
                 let w = s.width * pt
                 for r in c.xs.indices {
                     let pts = zip(c.xs[r], c.ys[r]).map { p($0, $1) }
-                    points += pts
-                    for i in pts.indices.dropFirst() { segments.append((pts[i - 1], pts[i])) }
                     for piece in clipPolyline(pts, to: far) {
                         canvas.stroke(piece, width: w, color: color, dash: s.style.pattern.map { $0.map { $0 * w } })
                     }
@@ -224,17 +292,12 @@ struct PanelPlan {
                 guard let v = c.ys.first?.first else { return }
                 let y = fy(v).clamped(-1e12, 1e12)
                 let a = Point(x: frame.minX, y: y), b = Point(x: frame.maxX, y: y)
-                segments.append((a, b))
                 let w = s.width * pt
                 canvas.stroke([a, b], width: w, color: color, dash: s.style.pattern.map { $0.map { $0 * w } })
             case .band:
                 for r in c.xs.indices {
                     let upper = zip(c.xs[r], c.ups[r]).map { p($0, $1) }
                     let lower = zip(c.xs[r], c.ys[r]).map { p($0, $1) }
-                    points += upper + lower
-                    for i in upper.indices.dropFirst() {
-                        segments.append((upper[i - 1], upper[i])); segments.append((lower[i - 1], lower[i]))
-                    }
                     let poly = clipPolygon(upper + lower.reversed(), to: far)
                     if poly.count >= 3 { canvas.fill([poly], color: color) }
                 }
@@ -243,7 +306,6 @@ struct PanelPlan {
                 for r in c.xs.indices {
                     for (a, b) in zip(c.xs[r], c.ys[r]) {
                         let q = p(a, b)
-                        points.append(q)
                         guard q.x > frame.minX - size, q.x < frame.maxX + size,
                               q.y > frame.minY - size, q.y < frame.maxY + size else { continue }
                         canvas.fill([markerPath(s.marker, center: q, size: size, edge: pt)], color: color)
@@ -309,13 +371,16 @@ struct PanelPlan {
 
         // Legend.
         var legendBox: Rect?
-        let entries = clean.filter { $0.series.label != nil && !($0.series.label ?? "").isEmpty }
-        if axes.legend != .none && !entries.isEmpty {
-            let size = axes.legendFontSize.isFinite && axes.legendFontSize > 0 ? min(axes.legendFontSize, 72) : Style.fontSize
-            let legend = Legend(entries: entries.map { Legend.Entry(series: $0.series, text: font.render($0.series.label!, size: size)) },
-                                fontPx: size * pt, pointPx: pt)
-            let box = axes.legend == .best ? legend.bestBox(in: frame, points: points, segments: segments)
-                : legend.box(axes.legend, in: frame)
+        if let legend {
+            let (points, segments) = dataOutline(clean, frame: frame)
+            let box: Rect
+            switch legendPlacement {
+            case .right: box = legend.boxRight(of: frame)
+            case .below: box = legend.boxBelow(frame, decorations: bottom - legend.axesPad - legend.size.height)
+            case .inside:
+                box = axes.legend == .best ? legend.bestPlace(in: frame, points: points, segments: segments).box
+                    : legend.box(axes.legend, in: frame)
+            }
             legend.draw(on: canvas, box: box)
             legendBox = box
         }

@@ -212,6 +212,32 @@ private func isDark(_ p: (r: UInt8, g: UInt8, b: UInt8, a: UInt8)) -> Bool {
         }
     }
 
+    /// Data in every corner and across the middle: no place inside is free, so the legend goes
+    /// outside the axes (below when it is too wide for the side), covering no data and staying
+    /// on the image; a short legend goes to the right.
+    @Test func legendLeavesTheAxesWhenNoCornerIsFree() throws {
+        for (label, expectRight) in [("a wide legend entry that cannot fit beside the axes", false), ("short", true)] {
+            var fig = Figure(size: (6, 4), dpi: 100)
+            let x = (0..<41).map { Double($0) / 40 }
+            fig.axes.line(x, x.map { $0 }, label: label)                  // lower left to upper right
+            fig.axes.line(x, x.map { 1 - $0 }, label: "other")             // upper left to lower right
+            fig.axes.line(x, x.map { _ in 0.5 }, label: "middle")          // centre left to centre right
+            fig.axes.line(x.map { _ in 0.5 }, x, label: "vertical")       // upper to lower centre
+            fig.axes.xLabel = "x"
+            let rendering = try fig.render()
+            let panel = rendering.panels[0]
+            let box = try #require(panel.legendBox)
+            #expect(!(box.maxX > panel.frame.minX && box.minX < panel.frame.maxX
+                         && box.maxY > panel.frame.minY && box.minY < panel.frame.maxY),
+                    "\(label): legend \(box) overlaps the axes \(panel.frame)")
+            #expect(box.minX >= 0 && box.minY >= 0 && box.maxX <= 600 && box.maxY <= 400, "\(label): legend \(box) off the image")
+            if expectRight { #expect(box.minX >= panel.frame.maxX, "\(label): \(box) not right of \(panel.frame)") }
+            else { #expect(box.minY >= panel.frame.maxY, "\(label): \(box) not below \(panel.frame)") }
+            // Not over the x label either.
+            if let xl = panel.xLabelBox { #expect(!(box.maxY > xl.minY && box.minY < xl.maxY && box.maxX > xl.minX && box.minX < xl.maxX)) }
+        }
+    }
+
     @Test func multiPanelFramesDoNotOverlap() throws {
         var fig = Figure(rows: 2, columns: 2, size: (6, 5), dpi: 80)
         for r in 0..<2 { for c in 0..<2 {
