@@ -79,3 +79,46 @@ public func transformPairs<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar
                                    by g: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
     transformPairs(W.map { Variable($0) }, input: Variable(X), by: g.map { Variable($0) }).map(\.value)
 }
+
+// MARK: the published code's hidden inputs
+
+/// How a teleport obtains the hidden input each layer pair acts with.
+public enum HiddenInputs: String, Sendable, Codable {
+    /// PROTOCOL.md's correction: pair m acts with sigma(W'[m-1] h), recomputed from the
+    /// already transformed weights, inside the graph (so dh/dT[m-1] counts).
+    case exact
+    /// The published code's: the hidden inputs of the teleport's start, held constant inside
+    /// each step's graph and updated to first order after it, h[m] <- (I + T[m-1]) h[m].
+    case firstOrder
+}
+
+/// The hidden inputs h(0) = X, h(m) = sigma(W[m-1] h(m-1)) of every pair (m = 0 ... L-2).
+public func hiddenInputs<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>) -> [Matrix<Scalar>] {
+    var h = [X]
+    for m in 0..<max(0, W.count - 2) { h.append(matmul(W[m], h[m]).leakyReLU(Scalar(leakySlope))) }
+    return h
+}
+
+/// The published `transformPairs`: pair m (in order) acts on the current U = W'[m+1] and
+/// V = W'[m] with the given hidden input `hidden[m]`, which is not recomputed from the
+/// transformed weights.
+@inlinable
+public func transformPairs<Scalar>(_ W: [Variable<Scalar>], hidden: [Variable<Scalar>],
+                                   by g: [Variable<Scalar>]) -> [Variable<Scalar>] {
+    ensure(g.count == W.count - 1 && hidden.count == W.count - 1, "one group element and hidden input per pair")
+    var out = W
+    for m in 0..<(W.count - 1) {
+        let pair = groupAction(g[m], U: out[m + 1], V: out[m], h: hidden[m])
+        out[m + 1] = pair.U
+        out[m] = pair.V
+    }
+    return out
+}
+
+/// The published code's update of the hidden inputs after a step with g[m] = I + T[m]:
+/// h[m] <- (I + T[m-1]) h[m] for m >= 1 (a first-order stand-in for sigma(g V h)).
+public func firstOrderHiddenUpdate<Scalar>(_ hidden: [Matrix<Scalar>], T: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
+    var h = hidden
+    for m in 1..<max(1, h.count) { h[m] = matmul(Matrix<Scalar>.identity(T[m - 1].rows) + T[m - 1], h[m]) }
+    return h
+}
