@@ -28,9 +28,9 @@ import TestSupport
 
     /// The published algorithm where it is implemented, on MNIST and Fashion-MNIST; its
     /// expected outcomes are keyed "<result>@published/...".
-    @Test(.requires(.imageData))
-    func publishedCorrelationOutcomesAsExpected() throws {
-        try check("correlation", datasets: ["mnist", "fashion-mnist"], algorithm: .published)
+    @Test(.requires(.imageData), arguments: ["correlation", "optimizers"])
+    func publishedOutcomesAsExpected(result: String) throws {
+        try check(result, datasets: ["mnist", "fashion-mnist"], algorithm: .published)
     }
 
     func check(_ result: String, datasets: [String] = [], algorithm: Algorithm = .corrected) throws {

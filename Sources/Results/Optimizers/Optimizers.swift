@@ -181,13 +181,23 @@ struct OptimizersExperiment: Experiment {
         let schedule = Self.schedule(run.optimizer, baseLearningRate: setup.learningRate)
         let n = min(params.trainSamples ?? data.train.count, data.train.count)
         let teleportEpoch = min(schedule.teleportEpoch, params.epochs - 1)
-        let teleport = GradientNormTeleport(steps: params.teleportSteps, learningRate: schedule.teleportLearningRate)
+        let published = context.algorithm == .published
+        let teleport = GradientNormTeleport(steps: params.teleportSteps, learningRate: schedule.teleportLearningRate,
+                                            hiddenInputs: published ? .firstOrder : .exact)
         let batchSize = 20
 
-        // Seed i gives the same initialisation with and without teleportation (the published
-        // seeds were (i + 1) * 54321); the teleport batches come from their own generator.
-        let trainer = FusedMLPTrainer(shape: setup.shape, seed: UInt64(run.seed + 1) * 54321,
+        // Seed i gives the same initialisation with and without teleportation, from the
+        // published seeds (i + 1) * 54321: with the published algorithm init_param_MLP's own
+        // weights and teleport_optimization.py's teleport batches (OptimizersPublished.swift),
+        // else our generator's weights and batches.
+        let parameters = published ? setup.shape.publishedInitialParameters(seed: PublishedStreams.runSeed(run.seed))
+            : setup.shape.initialParameters(seed: PublishedStreams.runSeed(run.seed), as: Float.self)
+        let trainer = FusedMLPTrainer(shape: setup.shape, parameters: parameters,
                                       optimizer: schedule.kind, maxBatchSize: batchSize)
+        let publishedBatches = PublishedTeleportBatches(
+            shape: setup.shape, samples: n, batchSize: params.teleportBatchSize, teleportsPerRun: params.teleportBatches,
+            runs: params.runs,
+            teleportEpoch: { min(Self.schedule($0, baseLearningRate: 1).teleportEpoch, params.epochs - 1) })
         var teleportRng = SeededGenerator(seed: UInt64(run.seed + 1) * 7919)
         var result = Result(trainLoss: [], testLoss: [], testAccuracy: [], seconds: [], teleports: [])
         let clock = ContinuousClock()
@@ -199,8 +209,10 @@ struct OptimizersExperiment: Experiment {
             var first = 0
             while first < n {
                 if run.teleport && epoch == teleportEpoch && batches < params.teleportBatches {
-                    let record = Self.teleportStep(trainer, teleport, samples: n, data: data.train,
-                                               size: params.teleportBatchSize, using: &teleportRng)
+                    let indices = published
+                        ? publishedBatches.batch(optimizer: run.optimizer, run: run.seed, teleport: batches)
+                        : Self.randomBatch(samples: n, size: params.teleportBatchSize, using: &teleportRng)
+                    let record = Self.teleportStep(trainer, teleport, indices: indices, data: data.train)
                     result.teleports.append(record.record)
                     measuring += record.measuring
                 }
@@ -221,19 +233,23 @@ struct OptimizersExperiment: Experiment {
         return result
     }
 
-    /// Teleports the trainer's weights on a random batch of `size` of the first `samples`
-    /// training samples and resets its optimizer. Returns the record and the seconds spent on
-    /// measuring ||dL/dW||^2 after the teleport (not part of the training time).
-    static func teleportStep(_ trainer: FusedMLPTrainer, _ teleport: GradientNormTeleport, samples: Int,
-                         data: LabeledImages, size: Int, using rng: inout SeededGenerator)
-        -> (record: TeleportRecord, measuring: Double) {
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// `size` distinct random indices below `samples` (our teleport batches).
+    static func randomBatch(samples: Int, size: Int, using rng: inout SeededGenerator) -> [Int] {
         var indices: [Int] = [], seen = Set<Int>()
         while indices.count < min(size, samples) {
             let i = rng.int(below: samples)
             if seen.insert(i).inserted { indices.append(i) }
         }
+        return indices
+    }
+
+    /// Teleports the trainer's weights on the training samples `indices` and resets its
+    /// optimizer. Returns the record and the seconds spent on measuring ||dL/dW||^2 after the
+    /// teleport (not part of the training time).
+    static func teleportStep(_ trainer: FusedMLPTrainer, _ teleport: GradientNormTeleport, indices: [Int],
+                             data: LabeledImages) -> (record: TeleportRecord, measuring: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
         let X = columnBatch(images: data.images, features: data.features, indices: indices)
         let objective = Objective<Float>.classification(labels: indices.map { data.labels[$0] })
         let (W, records) = teleport(trainer.shape.matrices(trainer.parameters), input: X, objective)
@@ -386,6 +402,18 @@ struct OptimizersExperiment: Experiment {
 }
 
 extension OptimizersExperiment {
+    /// `--algorithm published`: teleport_optimization.py's weights, order, batches and teleport.
+    static var publishedMode: PublishedMode {
+        .implemented(differences: [
+            "initial weights: init_param_MLP's own (PyTorch's stream) instead of our generator's, for the same seeds",
+            "MNIST and Fashion-MNIST train on random_split(seed 1) in its own order instead of our split in index order",
+            "teleport batches: teleport_optimization.py's shuffled loader, shared by all optimizers and runs, instead of "
+                + "a fresh random batch per teleport",
+            "teleports update the hidden inputs to first order, h <- (I + T) h, held constant inside each step, instead "
+                + "of recomputing them exactly",
+        ])
+    }
+
     /// `--set` rules beyond counts of at least 1: known optimizer names, listed once.
     func problems(in params: Params) -> [String] {
         var problems = countProblems(in: params) + atMost("trainSamples", params.trainSamples, 50_000)
