@@ -83,12 +83,26 @@ public struct SharpnessTeleport: Sendable {
     public var radii: [Double]
     public var directionsPerRadius: Int
     public var cap: Double
+    /// Exact hidden inputs (corrected) or the published code's first-order ones.
+    public var hiddenInputs: HiddenInputs
+    /// How many radii the mean divides by: nil for the true mean (`radii.count`); the
+    /// published code divides by 10 while summing 9 radii.
+    public var radiusDivisor: Int?
 
     public init(steps: Int = 10, learningRate: Double, direction: Direction,
                 radii: [Double] = (1...9).map { Double($0) / 10 }, directionsPerRadius: Int = 100,
-                cap: Double = 2.0) {
+                cap: Double = 2.0, hiddenInputs: HiddenInputs = .exact, radiusDivisor: Int? = nil) {
         self.steps = steps; self.learningRate = learningRate; self.direction = direction
         self.radii = radii; self.directionsPerRadius = directionsPerRadius; self.cap = cap
+        self.hiddenInputs = hiddenInputs; self.radiusDivisor = radiusDivisor
+    }
+
+    /// The published code's sharpness teleport: first-order hidden inputs, the sum over 9
+    /// radii divided by 10.
+    public static func published(steps: Int = 10, learningRate: Double, direction: Direction,
+                                 directionsPerRadius: Int = 100, cap: Double = 2.0) -> SharpnessTeleport {
+        SharpnessTeleport(steps: steps, learningRate: learningRate, direction: direction,
+                          directionsPerRadius: directionsPerRadius, cap: cap, hiddenInputs: .firstOrder, radiusDivisor: 10)
     }
 
     /// One record per evaluation: the mean perturbed loss before that step's update.
@@ -101,16 +115,19 @@ public struct SharpnessTeleport: Sendable {
         var W = W
         var records: [Record] = []
         let x = Variable(X)
+        var hidden = hiddenInputs == .firstOrder ? Teleport.hiddenInputs(W, input: X) : nil
         for _ in 0..<steps {
             let T = (0..<(W.count - 1)).map { m in
                 Variable(Matrix<Scalar>.zeros(W[m].rows, W[m].rows), requiresGrad: true)
             }
-            let gW = transformPairs(W.map { Variable($0) }, input: x, identityPlus: T)
+            let gT = T.map { eye($0.rows) + $0 }
+            let gW = hidden.map { h in transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: gT) }
+                ?? transformPairs(W.map { Variable($0) }, input: x, by: gT)
             let point = gW.map(\.value)
             // Mean perturbed loss and mean gradient at the perturbed points.
             var meanLoss = 0.0
             var meanGrad = point.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
-            let count = radii.count * directionsPerRadius
+            let count = (radiusDivisor ?? radii.count) * directionsPerRadius
             for r in radii {
                 for _ in 0..<directionsPerRadius {
                     let d = randomPerturbation(like: point, radius: r, using: &rng)
@@ -124,8 +141,14 @@ public struct SharpnessTeleport: Sendable {
             let pairing = sum(zip(gW, meanGrad).map { $0.dot(Variable($1)) })
             let dT = grad(of: pairing, wrt: T)
             let sign: Scalar = direction == .increase ? 1 : -1
-            let g = dT.map { Matrix<Scalar>.identity($0.rows) + $0.value * (sign * Scalar(learningRate)) }
-            W = transformPairs(W, input: X, by: g)
+            let step = dT.map { $0.value * (sign * Scalar(learningRate)) }
+            let g = step.map { Matrix<Scalar>.identity($0.rows) + $0 }
+            if let h = hidden {
+                W = transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: g.map { Variable($0) }).map(\.value)
+                hidden = firstOrderHiddenUpdate(h, T: step)
+            } else {
+                W = transformPairs(W, input: X, by: g)
+            }
         }
         return (W, records)
     }

@@ -89,3 +89,31 @@ import Autodiff
         #expect(relativeError(h1[1], hiddenInputs(W1, input: X)[1]) > 1e-6)
     }
 }
+
+/// The published sharpness teleport: the sum over 9 radii divided by 10, first-order hidden inputs.
+@Suite struct PublishedSharpnessTeleportTests {
+    @Test func publishedMeanIsNineTenthsOfTheTrueMean() {
+        let (W, X, labels) = PublishedTeleportTests.problem(dims: [5, 4, 3, 3], batch: 8, seed: 12)
+        var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1)
+        let corrected = SharpnessTeleport(steps: 1, learningRate: 0.05, direction: .increase, directionsPerRadius: 3)
+        let published = SharpnessTeleport.published(steps: 1, learningRate: 0.05, direction: .increase, directionsPerRadius: 3)
+        #expect(published.radii.count == 9 && published.radiusDivisor == 10 && published.hiddenInputs == .firstOrder)
+        let c = corrected(W, input: X, .classification(labels: labels), using: &a)
+        let p = published(W, input: X, .classification(labels: labels), using: &b)
+        #expect(abs(p.records[0].meanPerturbedLoss - 0.9 * c.records[0].meanPerturbedLoss) < 1e-12)
+    }
+
+    @Test func firstOrderHiddenInputsChangeTheWeightsOnlyWithSeveralPairs() {
+        for (dims, differ) in [([5, 4, 3], false), ([5, 4, 3, 3], true)] {
+            let (W, X, labels) = PublishedTeleportTests.problem(dims: dims, batch: 8, seed: 13)
+            var a = SeededGenerator(seed: 2), b = SeededGenerator(seed: 2)
+            let exact = SharpnessTeleport(steps: 2, learningRate: 5, direction: .increase, directionsPerRadius: 2)
+            var first = exact
+            first.hiddenInputs = .firstOrder
+            let e = exact(W, input: X, .classification(labels: labels), using: &a)
+            let f = first(W, input: X, .classification(labels: labels), using: &b)
+            let difference = relativeError(e.weights[1], f.weights[1])
+            #expect(differ ? difference > 1e-6 : difference < 1e-12, "\(dims): \(difference)")
+        }
+    }
+}
