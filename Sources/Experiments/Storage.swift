@@ -49,6 +49,9 @@ public struct StorageError: Error, Equatable, CustomStringConvertible, Localized
         self.path = path; self.reason = reason; self.underlying = underlying
     }
 
+    /// Equal when they name the same path and reason (the underlying detail is diagnostic).
+    public static func == (a: StorageError, b: StorageError) -> Bool { a.path == b.path && a.reason == b.reason }
+
     /// The failed operation `what` on `path`, with the current `errno`.
     static func posix(_ path: String, _ what: String, _ code: Int32 = errno) -> StorageError {
         StorageError(path: path, reason: "\(what): \(String(cString: strerror(code)))",
