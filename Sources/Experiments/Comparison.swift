@@ -27,8 +27,11 @@ public struct AlgorithmComparison: Sendable {
         return out
     }
 
-    /// Parts whose outcome differs between the algorithms.
-    public var differing: Int { rows.filter { $0.corrected?.outcome != $0.published?.outcome }.count }
+    /// Parts run under both algorithms, and those whose outcome differs between them.
+    public var compared: Int { rows.filter { $0.corrected != nil && $0.published != nil }.count }
+    public var differing: Int {
+        rows.filter { $0.corrected != nil && $0.published != nil && $0.corrected?.outcome != $0.published?.outcome }.count
+    }
 
     public func markdown() -> String {
         func cell(_ check: Check?) -> String {
@@ -42,15 +45,17 @@ public struct AlgorithmComparison: Sendable {
         var previous = ""
         for row in rows {
             let shownPart = row.corrected?.shownName ?? row.published?.shownName ?? row.part
+            let same = row.corrected == nil || row.published == nil ? "-"
+                : row.corrected?.outcome == row.published?.outcome ? "yes" : "**no**"
             table.append([row.claim == previous ? "" : row.claim, shownPart.isEmpty ? "-" : shownPart,
-                          cell(row.corrected), cell(row.published),
-                          row.corrected?.outcome == row.published?.outcome ? "yes" : "**no**"])
+                          cell(row.corrected), cell(row.published), same])
             previous = row.claim
         }
-        let n = rows.count
+        let n = compared, oneSided = rows.count - compared
         var text = "**Corrected: \(corrected.outcome.phrase); published: \(published.outcome.phrase).** "
             + "Parts with the same outcome under both algorithms: \(n - differing) of \(n)"
-            + (differing > 0 ? " (\(differing) differing)." : ".") + "\n\n"
+            + (differing > 0 ? " (\(differing) differing)" : "")
+            + (oneSided > 0 ? "; \(oneSided) part(s) ran under one algorithm only (-)" : "") + ".\n\n"
         text += "The published algorithm differs from the corrected one in:\n\n"
             + differences.map { "- \($0)\n" }.joined() + "\n"
         return text + table.markdown()
