@@ -19,6 +19,12 @@ DATA    ?= mnist fashion-mnist
 OPTIONAL_DATA ?= cifar-10-jpeg
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 SWIFT   ?= swift
+# One set of OpenBLAS kernels on every x86-64 machine (its kernels round differently, and the
+# quick profile's chaotic runs amplify that into other verdicts); the result executables pin
+# the same by themselves (pinBLASKernels), this covers the test process too.
+ifeq ($(shell uname -m),x86_64)
+export OPENBLAS_CORETYPE ?= Haswell
+endif
 BIN     := .build/release
 # One set of build flags for the tools and the tests, so `make test` after `make build` (or the
 # reverse) reuses the build instead of recompiling everything.
