@@ -37,7 +37,8 @@ for result in "$@"; do
   fi
   echo "== $result done in $seconds s; figures in Figures/$result/" >&2
 done
-scripts/update-reproduce.sh "$profile"
+# Only the blocks of the results run here are regenerated; the others keep their numbers.
+for result in "$@"; do scripts/update-reproduce.sh "$profile" "$result"; done
 echo "== all done in $(( $(date +%s) - start )) s" >&2
 echo
 .build/release/report --profile "$profile" --markdown "results/reproduce-$profile.md" ${report[@]+"${report[@]}"} "$@"

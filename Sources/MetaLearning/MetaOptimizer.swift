@@ -59,13 +59,25 @@ public protocol MetaOptimizer {
     var parameterValues: [Matrix<Scalar>] { get set }
     /// The state at the start of a trajectory (zeros).
     func initialState() -> MetaState<Scalar>
-    /// One optimisation step of the base problem from weights W, with `gradients` = dL/dW at W
-    /// given as constants (the LSTMs' inputs; `step(_:problem:state:)` computes them).
-    func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
-              gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar>
+    /// The first half of a step from weights W, with `gradients` G = dL/dW at W given as
+    /// constants (the LSTMs' inputs): the descent or learned update. Its loss is L(W); its
+    /// state has the update LSTM's new state, the teleport states are passed on unchanged.
+    func descend(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
+                 gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar>
+    /// The second half: the teleport of the descended weights W, reading the same G (the
+    /// identity for optimisers that do not teleport). Its loss is passed through.
+    func teleport(_ descended: MetaStep<Scalar>, problem: RegressionProblem<Scalar>,
+                  gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar>
 }
 
 extension MetaOptimizer {
+    /// One optimisation step of the base problem from weights W: `descend`, then `teleport`,
+    /// with G = dL/dW at W given as constants (`step(_:problem:state:)` computes them).
+    public func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
+                     gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
+        teleport(descend(W, problem: problem, state: state, gradients: G), problem: problem, gradients: G)
+    }
+
     /// One meta step from weights W: dL/dW is computed at W's value with `lossAndGradient` and
     /// fed to the LSTMs as a constant (not differentiated through).
     public func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>,

@@ -41,16 +41,20 @@ public struct LSTMRateTeleport<Scalar: BLASScalar>: MetaOptimizer {
         MetaState(update: nil, teleport: teleport.map { $0.trunk.zeroState() })
     }
 
-    public func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
-                     gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
-        let L = baseLoss(W, problem)
+    public func descend(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
+                        gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
         let eta = state.stepSize ?? Variable(Scalar(initialStepSize))
-        let descended = zip(W, G).map { w, g in w - eta * Variable(g) }
-        let out = teleportOutputs(teleport, gradients: G, states: state.teleport)
-        let teleported = lieAlgebraTeleport(descended, input: Variable(problem.X), T: out.T,
+        return MetaStep(weights: zip(W, G).map { w, g in w - eta * Variable(g) }, loss: baseLoss(W, problem),
+                        state: state)
+    }
+
+    public func teleport(_ d: MetaStep<Scalar>, problem: RegressionProblem<Scalar>,
+                         gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
+        let out = teleportOutputs(teleport, gradients: G, states: d.state.teleport)
+        let teleported = lieAlgebraTeleport(d.weights, input: Variable(problem.X), T: out.T,
                                             magnitude: Scalar(metaTeleportMagnitude))
         let nextEta = sum(out.stepSizes) * (1 / Scalar(out.stepSizes.count))
-        return MetaStep(weights: teleported, loss: L,
+        return MetaStep(weights: teleported, loss: d.loss,
                         state: MetaState(update: nil, teleport: out.states, stepSize: nextEta))
     }
 }
@@ -79,13 +83,16 @@ public struct LSTMUpdate<Scalar: BLASScalar>: MetaOptimizer {
         MetaState(update: update.trunk.zeroState(), teleport: [])
     }
 
-    public func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
-                     gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
-        let L = baseLoss(W, problem)
+    public func descend(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
+                        gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
         let out = update(gradients: G, state.update!)
-        return MetaStep(weights: UpdateLSTM.apply(out.update, to: W), loss: L,
+        return MetaStep(weights: UpdateLSTM.apply(out.update, to: W), loss: baseLoss(W, problem),
                         state: MetaState(update: out.state, teleport: []))
     }
+
+    /// No teleportation.
+    public func teleport(_ d: MetaStep<Scalar>, problem: RegressionProblem<Scalar>,
+                         gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> { d }
 }
 
 /// LSTM(update,tele): the update LSTM of LSTM(update) plus a teleport LSTM per layer pair
@@ -129,15 +136,19 @@ public struct LSTMUpdateTeleport<Scalar: BLASScalar>: MetaOptimizer {
         MetaState(update: update.trunk.zeroState(), teleport: teleport.map { $0.trunk.zeroState() })
     }
 
-    public func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
-                     gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
-        let L = baseLoss(W, problem)
+    public func descend(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>, state: MetaState<Scalar>,
+                        gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
         let up = update(gradients: G, state.update!)
-        let updated = UpdateLSTM.apply(up.update, to: W)
-        let out = teleportOutputs(teleport, gradients: G, states: state.teleport)
-        let teleported = lieAlgebraTeleport(updated, input: Variable(problem.X), T: out.T,
+        return MetaStep(weights: UpdateLSTM.apply(up.update, to: W), loss: baseLoss(W, problem),
+                        state: MetaState(update: up.state, teleport: state.teleport))
+    }
+
+    public func teleport(_ d: MetaStep<Scalar>, problem: RegressionProblem<Scalar>,
+                         gradients G: [Matrix<Scalar>]) -> MetaStep<Scalar> {
+        let out = teleportOutputs(teleport, gradients: G, states: d.state.teleport)
+        let teleported = lieAlgebraTeleport(d.weights, input: Variable(problem.X), T: out.T,
                                             magnitude: Scalar(metaTeleportMagnitude))
-        return MetaStep(weights: teleported, loss: L, state: MetaState(update: up.state, teleport: out.states))
+        return MetaStep(weights: teleported, loss: d.loss, state: MetaState(update: d.state.update, teleport: out.states))
     }
 }
 

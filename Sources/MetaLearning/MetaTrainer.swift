@@ -76,4 +76,38 @@ public struct MetaTrainer<Optimizer: MetaOptimizer> {
         var state = optimizer.initialState()
         return (0..<(steps / unrollLength)).map { _ in trainUnroll(problem, weights: &W, state: &state) }
     }
+
+    /// Meta-trains along one trajectory with the published unroll boundaries (`train_meta_opt`,
+    /// PROTOCOL.md "Published mode"): the meta-parameters are updated inside step t when
+    /// t % unrollLength == 0 and t != 0, between its descent and its teleport. So the first
+    /// unroll sums the losses L(W_0) ... L(W_10) (11 terms), each later one 10; the descent of a
+    /// boundary step is cut from the graph while its teleport, computed after the Adam step,
+    /// belongs to the next unroll; the losses after the last boundary are never used. Returns
+    /// the summed loss of each unroll.
+    @discardableResult
+    public mutating func trainPublished(on problem: RegressionProblem<Scalar>, steps: Int) -> [Scalar] {
+        var W = problem.initialWeights.map { Variable($0) }
+        var state = optimizer.initialState()
+        var losses: [Variable<Scalar>] = [], sums: [Scalar] = []
+        for t in 0..<steps {
+            let G = lossAndGradient(W.map(\.value), problem.X, problem.objective).gradient
+            var d = optimizer.descend(W, problem: problem, state: state, gradients: G)
+            losses.append(d.loss)
+            if t % unrollLength == 0 && t != 0 {
+                let L = sum(losses)
+                let gradients = grad(of: L, wrt: optimizer.parameters).map(\.value)
+                var values = optimizer.parameterValues
+                adam.step(&values, gradients: gradients)
+                optimizer.parameterValues = values
+                sums.append(L.scalar)
+                losses = []
+                d.weights = d.weights.map { Variable($0.value) }
+                d.state = d.state.detached()
+            }
+            let s = optimizer.teleport(d, problem: problem, gradients: G)
+            W = s.weights
+            state = s.state
+        }
+        return sums
+    }
 }

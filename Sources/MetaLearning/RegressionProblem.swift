@@ -1,6 +1,7 @@
 import Model
 import Teleport
 import Autodiff
+import Tensor
 
 /// One base problem of Result 5: the regression 0.5 ||Y - f(X)||_F^2 of a bias-free MLP
 /// (PROTOCOL.md), with X, Y and the initial weights all uniform in [0, 1).
@@ -26,6 +27,22 @@ public struct RegressionProblem<Scalar: BLASScalar>: Sendable {
         initialWeights = (0..<(d.count - 2)).map { i in Matrix.uniform(d[i + 2], d[i + 1], using: &rng) }
         X = Matrix.uniform(d[1], d[0], using: &rng)
         Y = Matrix.uniform(d[d.count - 1], d[0], using: &rng)
+    }
+
+    /// The published code's problem for `seed` (`init_param(dim, seed)` of the meta-learning
+    /// scripts): `torch.manual_seed(seed)`, then `torch.rand` for each weight, X and Y, in the
+    /// order and shapes of `init(dimensions:seed:)`, in float32 widened to `Scalar`. A negative
+    /// seed (the published training seeds are n*n*12345 - 1, so -1 for n = 0) is read as its
+    /// two's complement, as `torch.manual_seed` reinterprets it.
+    public init(publishedDimensions d: [Int], seed: Int) {
+        ensure(d.count >= 3, "dimensions are [batch, input, ..., output]")
+        var torch = TorchGenerator(seed: UInt64(bitPattern: Int64(seed)))
+        func rand(_ rows: Int, _ cols: Int) -> Matrix<Scalar> {
+            Matrix(rows: rows, cols: cols, scalars: torch.rand(rows * cols).map { Scalar(Double($0)) })
+        }
+        initialWeights = (0..<(d.count - 2)).map { i in rand(d[i + 2], d[i + 1]) }
+        X = rand(d[1], d[0])
+        Y = rand(d[d.count - 1], d[0])
     }
 
     /// The regression objective with target Y.

@@ -217,6 +217,7 @@ struct Generalization: Experiment {
         guard let variant = run.variant else { return Result(curves: baseline.curves) }
 
         let n = min(params.trainSamples ?? data.train.count, data.train.count)
+        let epochs = Self.epochs(params, context.algorithm)
         let trainer = FusedMLPTrainer(shape: setup.shape, parameters: baseline.startWeights,
                                       optimizer: .sgd(lr: setup.learningRate))
         let schedule = setup.schedule(variant.objective, variant.direction)
@@ -228,7 +229,7 @@ struct Generalization: Experiment {
         for epoch in (params.startEpoch + 1)...params.endEpoch {
             context.report("epoch", epoch - params.startEpoch, of: params.endEpoch - params.startEpoch)
             var loss: Double
-            if epoch == params.teleportEpoch {
+            if epoch == epochs.teleportDuring {
                 context.note("measure phi, psi")
                 before = measure(trainer, data: data, setup: setup, params: params)
                 // Teleport k precedes mini-batch k (the published loop); plain SGD has no state
@@ -238,7 +239,8 @@ struct Generalization: Experiment {
                     if batches < schedule.teleports {
                         context.note("teleport \(batches + 1)/\(schedule.teleports)")
                         let t = teleport(trainer, objective: variant.objective, direction: variant.direction,
-                                         schedule: schedule, data: data, params: params, rng: &teleportRng)
+                                         schedule: schedule, data: data, params: params,
+                                         algorithm: context.algorithm, rng: &teleportRng)
                         trace.append(t)
                         if batches == schedule.teleports - 1 {
                             context.note("measure phi, psi")
@@ -266,11 +268,25 @@ struct Generalization: Experiment {
         return Result(curves: curves, before: before, after: after, teleportObjective: trace)
     }
 
-    /// SGD from the seed-0 initialisation for `baselineEpochs`, keeping the weights after
-    /// `startEpoch`.
+    /// The epoch after whose weights the variants start, and the epoch (as the curves number
+    /// it) during which they teleport: `startEpoch` and `teleportEpoch`, or with the published
+    /// algorithm one later each. The published variants load the weights saved as "epoch 15",
+    /// which are those after 16 epochs, train loop indices 15 ..< 40 and teleport at loop index
+    /// 20, their sixth epoch; their curves are plotted at 16 ... 40 like ours, so a published
+    /// variant's "epoch 40" is its 41st epoch, compared with the baseline's 40th.
+    static func epochs(_ params: Params, _ algorithm: Algorithm) -> (startAfter: Int, teleportDuring: Int) {
+        algorithm == .published ? (params.startEpoch + 1, params.teleportEpoch + 1)
+            : (params.startEpoch, params.teleportEpoch)
+    }
+
+    /// SGD from the initialisation of seed 54321 (ours, or init_param_MLP's with the published
+    /// algorithm) for `baselineEpochs`, keeping the weights the variants start from.
     func trainBaseline(data: ImageData, setup: Setup, params: Params, context: RunContext) throws -> Baseline {
         let n = min(params.trainSamples ?? data.train.count, data.train.count)
-        let trainer = FusedMLPTrainer(shape: setup.shape, seed: 54321, optimizer: .sgd(lr: setup.learningRate))
+        let initial = context.algorithm == .published ? setup.shape.publishedInitialParameters(seed: 54321)
+            : setup.shape.initialParameters(seed: 54321)
+        let trainer = FusedMLPTrainer(shape: setup.shape, parameters: initial, optimizer: .sgd(lr: setup.learningRate))
+        let startAfter = Self.epochs(params, context.algorithm).startAfter
         var curves = Curves(firstEpoch: 1)
         var startWeights = trainer.parameters
         for epoch in 1...params.baselineEpochs {
@@ -281,7 +297,7 @@ struct Generalization: Experiment {
             curves.testLoss.append(test.loss)
             curves.testAccuracy.append(test.accuracy)
             try context.checkFinite(loss, epoch: epoch)
-            if epoch == params.startEpoch { startWeights = trainer.parameters }
+            if epoch == startAfter { startWeights = trainer.parameters }
         }
         return Baseline(curves: curves, startWeights: startWeights)
     }
@@ -289,15 +305,18 @@ struct Generalization: Experiment {
     /// One teleport on a fresh random batch of `teleportBatch` training samples, in place;
     /// returns the objective each step saw (mean perturbed loss, or kappa on the middle pair).
     func teleport(_ trainer: FusedMLPTrainer, objective: Objective, direction: Direction, schedule: Schedule,
-                  data: ImageData, params: Params, rng: inout SeededGenerator) -> [Double] {
+                  data: ImageData, params: Params, algorithm: Algorithm, rng: inout SeededGenerator) -> [Double] {
         let shape = trainer.shape
         let batch = data.randomTrainingBatch(size: params.teleportBatch, using: &rng)
         let W = shape.matrices(trainer.parameters)
         switch objective {
         case .phi:
-            let t = SharpnessTeleport(steps: schedule.steps, learningRate: schedule.learningRate,
-                                      direction: direction == .increase ? .increase : .decrease,
-                                      directionsPerRadius: params.directionsPerRadius)
+            let towards: SharpnessTeleport.Direction = direction == .increase ? .increase : .decrease
+            let t = algorithm == .published
+                ? SharpnessTeleport.published(steps: schedule.steps, learningRate: schedule.learningRate,
+                                              direction: towards, directionsPerRadius: params.directionsPerRadius)
+                : SharpnessTeleport(steps: schedule.steps, learningRate: schedule.learningRate, direction: towards,
+                                    directionsPerRadius: params.directionsPerRadius)
             let out = t(W, input: batch.X, .classification(labels: batch.labels), using: &rng)
             trainer.parameters = shape.flatten(out.weights)
             return out.records.map(\.meanPerturbedLoss)
@@ -439,6 +458,20 @@ struct Generalization: Experiment {
 
 
 extension Generalization {
+    /// `--algorithm published`: teleport_sharpness_curvature.py's weights, order, offsets and
+    /// sharpness teleport.
+    static var publishedMode: PublishedMode {
+        .implemented(differences: [
+            "the baseline starts from init_param_MLP's weights for seed 54321 (PyTorch's stream) instead of our "
+                + "generator's; MNIST and Fashion-MNIST train on random_split(seed 1) in its own order",
+            "the variants start from the weights after epoch 16 (saved as \"epoch 15\") instead of 15, teleport "
+                + "during their sixth epoch (loop index 20) instead of their fifth, and end after epoch 41, plotted "
+                + "and compared with the baseline as epoch 40",
+            "sharpness teleports update the hidden inputs to first order, h <- (I + T) h, and divide the sum over "
+                + "9 radii by 10, instead of exact hidden inputs and the true mean",
+        ])
+    }
+
     /// `--set` rules beyond counts of at least 1: the variants start before the teleport
     /// epoch, which is within their epochs, which are within the baseline's.
     func problems(in params: Params) -> [String] {

@@ -175,8 +175,10 @@ struct Metalearning: Experiment {
             var curve: [Double] = []
             for i in 0..<budget.trajectories {
                 context.report("meta-training trajectory", i + 1, of: budget.trajectories)
-                let problem = RegressionProblem<MetaScalar>(dimensions: params.dimensions, seed: UInt64(i))
-                let unrolls = trainer.train(on: problem, steps: budget.steps).map { Double($0) }
+                let problem = Self.trainingProblem(i, params: params, context.algorithm)
+                let unrolls = (context.algorithm == .published
+                    ? trainer.trainPublished(on: problem, steps: budget.steps)
+                    : trainer.train(on: problem, steps: budget.steps)).map { Double($0) }
                 curve.append(Stats.mean(unrolls))
                 try context.checkFinite(curve[i], epoch: i + 1, what: "meta-training loss of trajectory \(i + 1)")
             }
@@ -187,9 +189,10 @@ struct Metalearning: Experiment {
         try optimizer.load(trained.optimizer)
 
         var losses: [[Double]] = [], seconds: [[Double]] = []
-        for (i, seed) in params.testSeeds.enumerated() {
-            context.report("test problem", i + 1, of: params.testSeeds.count)
-            let problem = RegressionProblem<MetaScalar>(dimensions: params.dimensions, seed: UInt64(seed))
+        let testSeeds = Self.testSeeds(params: params, context.algorithm)
+        for (i, seed) in testSeeds.enumerated() {
+            context.report("test problem", i + 1, of: testSeeds.count)
+            let problem = Self.testProblem(seed: seed, params: params, context.algorithm)
             var W = problem.initialWeights, state = optimizer.initialState()
             var curve: [Double] = [], time: [Double] = [0]
             let start = Date()
@@ -204,17 +207,40 @@ struct Metalearning: Experiment {
             curve.append(Double(problem.loss(W)))
             losses.append(curve); seconds.append(time)
         }
-        return Result(testSeeds: params.testSeeds, losses: losses, seconds: seconds,
+        return Result(testSeeds: testSeeds, losses: losses, seconds: seconds,
                       metaTrainingLoss: trained.unrolledLoss, metaTrainingSeconds: trained.seconds)
+    }
+
+    /// Training problem `i`: seed i of our generator, or with the published algorithm
+    /// `init_param(dim, seed = i*i*12345 - 1)` as `train_meta_opt` draws it.
+    static func trainingProblem(_ i: Int, params: Params, _ algorithm: Algorithm) -> RegressionProblem<MetaScalar> {
+        algorithm == .published
+            ? RegressionProblem(publishedDimensions: params.dimensions, seed: i * i * 12345 - 1)
+            : RegressionProblem(dimensions: params.dimensions, seed: UInt64(i))
+    }
+
+    /// The seeds of the test problems: `testSeeds` of our generator, or with the published
+    /// algorithm n*n*12345 for n = 0, 1, ... (`test_meta_opt` and `train_GD`).
+    static func testSeeds(params: Params, _ algorithm: Algorithm) -> [Int] {
+        algorithm == .published ? params.testSeeds.indices.map { $0 * $0 * 12345 } : params.testSeeds
+    }
+
+    /// The test problem of `seed` (one of `testSeeds(params:_:)`), from our generator or from
+    /// `init_param(dim, seed)` with the published algorithm.
+    static func testProblem(seed: Int, params: Params, _ algorithm: Algorithm) -> RegressionProblem<MetaScalar> {
+        algorithm == .published
+            ? RegressionProblem(publishedDimensions: params.dimensions, seed: seed)
+            : RegressionProblem(dimensions: params.dimensions, seed: UInt64(seed))
     }
 
     /// The baseline: gradient descent W <- W - lr dL/dW on the test problems.
     func testGD(params: Params, context: RunContext) throws -> Result {
         let lr = MetaScalar(params.gdLearningRate)
         var losses: [[Double]] = [], seconds: [[Double]] = []
-        for (i, seed) in params.testSeeds.enumerated() {
-            context.report("test problem", i + 1, of: params.testSeeds.count)
-            let problem = RegressionProblem<MetaScalar>(dimensions: params.dimensions, seed: UInt64(seed))
+        let testSeeds = Self.testSeeds(params: params, context.algorithm)
+        for (i, seed) in testSeeds.enumerated() {
+            context.report("test problem", i + 1, of: testSeeds.count)
+            let problem = Self.testProblem(seed: seed, params: params, context.algorithm)
             var W = problem.initialWeights
             var curve: [Double] = [], time: [Double] = [0]
             let start = Date()
@@ -228,7 +254,7 @@ struct Metalearning: Experiment {
             curve.append(Double(problem.loss(W)))
             losses.append(curve); seconds.append(time)
         }
-        return Result(testSeeds: params.testSeeds, losses: losses, seconds: seconds,
+        return Result(testSeeds: testSeeds, losses: losses, seconds: seconds,
                       metaTrainingLoss: [], metaTrainingSeconds: 0)
     }
 
@@ -294,6 +320,17 @@ struct Metalearning: Experiment {
 
 
 extension Metalearning {
+    /// `--algorithm published`: `train_meta_opt`'s unroll boundaries and the published problems.
+    static var publishedMode: PublishedMode {
+        .implemented(differences: [
+            "meta-parameters are updated inside step t when t % 10 == 0 and t != 0, between its descent and its "
+                + "teleport: the first unroll sums 11 losses, the teleport of a boundary step belongs to the next "
+                + "unroll, and the losses after the last boundary are dropped (instead of whole unrolls of 10 steps)",
+            "problems from init_param (PyTorch's stream): training trajectory n has seed n*n*12345 - 1, test problem "
+                + "n (and GD's) seed n*n*12345, instead of our generator's seeds 0, 1, ... and 100000 ...",
+        ])
+    }
+
     /// `--set` rules beyond counts of at least 1 (test seeds may be any non-negative number):
     /// four dimensions (batch and three layer widths).
     func problems(in params: Params) -> [String] {
