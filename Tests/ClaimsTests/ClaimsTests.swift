@@ -30,10 +30,15 @@ import TestSupport
     /// "<result>@published/...". Optimizers on MNIST only: on the quick profile two of its
     /// Fashion-MNIST parts (adagrad's early and whole-curve train loss) end within 1e-4 of
     /// their boundary, too close to call.
-    @Test(.requires(.imageData), arguments: [("correlation", ["mnist", "fashion-mnist"]), ("optimizers", ["mnist"])])
+    @Test(.requires(.imageData), arguments: [("correlation", ["mnist", "fashion-mnist"]),
+                                             ("generalization", ["mnist", "fashion-mnist"]), ("optimizers", ["mnist"])])
     func publishedOutcomesAsExpected(result: String, datasets: [String]) throws {
         try check(result, datasets: datasets, algorithm: .published)
     }
+
+    /// The published algorithm of the results without data.
+    @Test(arguments: ["metalearning"])
+    func publishedOutcomesAsExpectedWithoutData(result: String) throws { try check(result, algorithm: .published) }
 
     func check(_ result: String, datasets: [String] = [], algorithm: Algorithm = .corrected) throws {
         let run = try QuickRun(result, datasets: datasets, algorithm: algorithm)

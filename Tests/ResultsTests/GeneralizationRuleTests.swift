@@ -76,4 +76,20 @@ import Testing
         #expect(G.verdicts(G.Statistics(baselines: [], variants: [], skipped: []), datasets: Self.datasets)
                 .map(\.outcome) == [.notRunHere, .notRunHere, .notRunHere])
     }
+
+    /// The published variants start one epoch later (the weights saved as "epoch 15" are those
+    /// after 16 epochs) and teleport at loop index 20, their sixth epoch; ours after 15 and in
+    /// their fifth (PROTOCOL.md, Result 3 and "Published mode").
+    @Test func publishedEpochOffsets() {
+        let p = G().params(for: .default)
+        #expect(p.startEpoch == 15 && p.teleportEpoch == 20 && p.endEpoch == 40)
+        let corrected = G.epochs(p, .corrected), published = G.epochs(p, .published)
+        #expect(corrected.startAfter == 15 && corrected.teleportDuring == 20)
+        #expect(published.startAfter == 16 && published.teleportDuring == 21)
+        #expect(published.teleportDuring - published.startAfter == corrected.teleportDuring - corrected.startAfter)
+        guard case .implemented(let differences) = G.publishedMode else {
+            Issue.record("generalization's published algorithm is not declared"); return
+        }
+        #expect(differences.count == 3)
+    }
 }
