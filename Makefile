@@ -12,7 +12,7 @@
 PROFILE ?= default
 RESULTS ?= displacement convergence correlation generalization optimizers metalearning
 # Results whose published algorithm (`--algorithm published`) `make reproduce` also runs.
-PUBLISHED ?= correlation generalization optimizers metalearning
+PUBLISHED ?= displacement correlation generalization optimizers metalearning
 DATA    ?= mnist fashion-mnist
 # Fetched when a source has it, else its rows say "not run here": the JPEG copy of CIFAR-10 from
 # the offline mirror (the experiments prefer the official cifar-10 whenever it is present).

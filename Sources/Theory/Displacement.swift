@@ -1,6 +1,7 @@
 import Model
 import Teleport
 import Foundation
+import Tensor
 
 /// Result 6 of the paper (Fig 7): how far a minimum "moves" under a random shift depends on
 /// its curvature. A minimum is a curve gamma through the origin in 2-D; a shift moves the point
@@ -46,7 +47,21 @@ public enum Displacement {
     /// by adaptive Simpson quadrature to absolute tolerance `tolerance` (relative to r).
     public static func expectedDistance(radius r: Double, curve: Curve,
                                         tolerance: Double = 1e-10) -> Double {
-        let f = { (theta: Double) -> Double in distance(r * cos(theta), r * sin(theta), to: curve) }
+        expectedDistance(radius: r, tolerance: tolerance) { distance($0, $1, to: curve) }
+    }
+
+    /// The same expectation for the published code's polyline of the curve
+    /// (`Polyline.published(_:)`) instead of the curve itself.
+    public static func expectedDistance(radius r: Double, polyline: Polyline,
+                                        tolerance: Double = 1e-10) -> Double {
+        let near = polyline.segments(within: 2 * r + polyline.distance(0, 0))
+        return expectedDistance(radius: r, tolerance: tolerance) { Polyline.distance($0, $1, to: near) }
+    }
+
+    /// E_theta[distance(r cos theta, r sin theta)] by adaptive Simpson quadrature.
+    static func expectedDistance(radius r: Double, tolerance: Double,
+                                 _ distance: (Double, Double) -> Double) -> Double {
+        let f = { (theta: Double) -> Double in distance(r * cos(theta), r * sin(theta)) }
         // Split at the quarter turns so kinks at the symmetric angles fall on panel edges.
         var total = 0.0
         for q in 0..<4 {
@@ -87,6 +102,56 @@ public enum Displacement {
             sum += best
         }
         return sum / Double(samples)
+    }
+
+    /// A curve as a chain of segments: what the published script measures distances to
+    /// (shapely `LineString`s through sampled points of the curve).
+    public struct Polyline: Sendable {
+        public var xs: [Double]
+        public var ys: [Double]
+
+        public init(xs: [Double], ys: [Double]) {
+            ensure(xs.count == ys.count && xs.count >= 2, "a polyline needs at least two points")
+            self.xs = xs; self.ys = ys
+        }
+
+        /// displacement_integration.py's polylines: the parabola at x = -10, -9.9, ..., 9.9
+        /// (`np.arange(-10, 10, 0.1)`, so its vertex segment is 0.1 wide however large k is);
+        /// the circle at angles 0, 0.001, ..., 6.283 (`np.arange(0, 2 pi, 1e-3)`), through
+        /// (k cos t, k sin t + k).
+        public static func published(_ curve: Curve) -> Polyline {
+            switch curve {
+            case .parabola(let k):
+                let xs = (0..<200).map { -10 + 0.1 * Double($0) }
+                return Polyline(xs: xs, ys: xs.map { k * abs($0 * $0) })
+            case .circle(let k):
+                let t = (0..<Int((2 * Double.pi / 1e-3).rounded(.up))).map { 1e-3 * Double($0) }
+                return Polyline(xs: t.map { k * cos($0) }, ys: t.map { k * sin($0) + k })
+            }
+        }
+
+        /// The segments, (x0, y0, x1, y1) each.
+        var segments: [(Double, Double, Double, Double)] {
+            (0..<(xs.count - 1)).map { (xs[$0], ys[$0], xs[$0 + 1], ys[$0 + 1]) }
+        }
+
+        /// Distance from (a, b) to the nearest segment.
+        public func distance(_ a: Double, _ b: Double) -> Double {
+            Polyline.distance(a, b, to: segments)
+        }
+
+        /// The segments that come within `reach` of the origin. For points within r of the
+        /// origin, a segment farther than 2r + dist(origin, polyline) from it cannot be the
+        /// nearest, so distances to these segments are exact for them.
+        func segments(within reach: Double) -> [(Double, Double, Double, Double)] {
+            segments.filter { segmentDistance(0, 0, $0.0, $0.1, $0.2, $0.3) <= reach }
+        }
+
+        static func distance(_ a: Double, _ b: Double, to segments: [(Double, Double, Double, Double)]) -> Double {
+            var best = Double.infinity
+            for s in segments { best = min(best, segmentDistance(a, b, s.0, s.1, s.2, s.3)) }
+            return best
+        }
     }
 
     /// Distance from (a, b) to the segment from (x0, y0) to (x1, y1).

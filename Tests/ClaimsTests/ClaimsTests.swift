@@ -37,7 +37,7 @@ import TestSupport
     }
 
     /// The published algorithm of the results without data.
-    @Test(arguments: ["metalearning"])
+    @Test(arguments: ["displacement", "metalearning"])
     func publishedOutcomesAsExpectedWithoutData(result: String) throws { try check(result, algorithm: .published) }
 
     func check(_ result: String, datasets: [String] = [], algorithm: Algorithm = .corrected) throws {

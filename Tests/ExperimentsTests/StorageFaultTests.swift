@@ -227,9 +227,9 @@ func shell(_ command: String) throws -> (Int32, String) {
                  firstLine: "Error: invalid --set optimizers=adam,lion: unknown optimizer 'lion'", oneLine: true),
             Case(name: "unknown algorithm", arguments: ["run", "--algorithm", "pytorch"], status: 64,
                  firstLine: "Error: The value 'pytorch' is invalid for '--algorithm <algorithm>'"),
-            Case(name: "published algorithm not implemented", program: "metalearning",
+            Case(name: "published algorithm not implemented", program: "convergence",
                  arguments: ["run", "--algorithm", "published", "--results", results], status: 1,
-                 firstLine: "Error: --algorithm published is not implemented for metalearning yet", oneLine: true),
+                 firstLine: "Error: --algorithm published is not implemented for convergence yet", oneLine: true),
             Case(name: "unwritable merge", arguments: ["merge", "--profile", "quick", "--results", file.path], status: 1,
                  firstLine: "Error: cannot write \(file.path): it is a file, not a folder", oneLine: true),
         ]

@@ -61,3 +61,43 @@ import Testing
         }
     }
 }
+
+/// The published code's polylines (displacement_integration.py).
+@Suite struct PublishedPolylineTests {
+    @Test func pointsAreTheScriptsSamples() {
+        let parabola = Displacement.Polyline.published(.parabola(k: 2))
+        #expect(parabola.xs.count == 200)
+        #expect(abs(parabola.xs[0] + 10) < 1e-12 && abs(parabola.xs[199] - 9.9) < 1e-9)
+        #expect(abs(parabola.ys[100]) < 1e-20 && abs(parabola.ys[101] - 0.02) < 1e-12)
+        let circle = Displacement.Polyline.published(.circle(k: 0.5))
+        #expect(circle.xs.count == 6284)      // np.arange(0, 2 pi, 1e-3) has 6284 points
+        #expect(abs(circle.xs[0] - 0.5) < 1e-15 && abs(circle.ys[0] - 0.5) < 1e-15)
+    }
+
+    /// Where the polyline is fine compared with r (the circle, or a flat parabola), the
+    /// published distances agree with the exact ones; at the parabola's vertex with large
+    /// curvature and small r they do not (segments 0.1 wide, rising to k / 100).
+    @Test func agreesWithTheCurveWhereItIsFine() {
+        for (curve, r) in [(Displacement.Curve.circle(k: 0.3), 0.05), (.circle(k: 5), 0.1), (.parabola(k: 0.3), 1.0)] {
+            let exact = Displacement.expectedDistance(radius: r, curve: curve, tolerance: 1e-9)
+            let published = Displacement.expectedDistance(radius: r, polyline: .published(curve), tolerance: 1e-9)
+            #expect(abs(exact - published) / r < 1e-3, "\(curve) r=\(r): \(exact) vs \(published)")
+        }
+        let curve = Displacement.Curve.parabola(k: 39.9), r = 0.1
+        let exact = Displacement.expectedDistance(radius: r, curve: curve, tolerance: 1e-9)
+        let published = Displacement.expectedDistance(radius: r, polyline: .published(curve), tolerance: 1e-9)
+        #expect(abs(exact - published) / r > 0.01, "\(exact) vs \(published)")
+    }
+
+    /// Dropping far segments does not change a distance (the pruning is exact).
+    @Test func pruningIsExact() {
+        let line = Displacement.Polyline.published(.circle(k: 2))
+        let r = 0.1
+        let near = line.segments(within: 2 * r + line.distance(0, 0))
+        #expect(near.count < line.xs.count / 10)
+        for i in 0..<64 {
+            let t = 2 * Double.pi * Double(i) / 64
+            #expect(Displacement.Polyline.distance(r * cos(t), r * sin(t), to: near) == line.distance(r * cos(t), r * sin(t)))
+        }
+    }
+}
