@@ -42,6 +42,10 @@ for result in "$@"; do scripts/update-reproduce.sh "$profile" "$result"; done
 echo "== all done in $(( $(date +%s) - start )) s" >&2
 echo
 .build/release/report --profile "$profile" --markdown "results/reproduce-$profile.md" ${report[@]+"${report[@]}"} "$@"
+echo
+echo "Where to look: REPRODUCE.md (every claim beside its numbers, verdict and figures), the table" \
+  "above (also in results/reproduce-$profile.md), the figures in Figures/<result>/ and each" \
+  "result's files in results/<result>/$profile/ (comparison.md in $profile-published/)."
 if [ "$failures" -gt 0 ]; then
   echo "$failures result(s) failed; see their logs above" >&2
   exit 1
