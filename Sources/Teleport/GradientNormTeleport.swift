@@ -38,14 +38,10 @@ public struct GradientNormTeleport: Sendable {
                                                _ objective: Objective<Scalar>, hidden: [Matrix<Scalar>]? = nil)
         -> (loss: Scalar, squaredGradientNorm: Scalar, direction: [Matrix<Scalar>]) {
         let x = Variable(X)
-        let T = (0..<(W.count - 1)).map { m in
-            Variable(Matrix<Scalar>.zeros(W[m].rows, W[m].rows), requiresGrad: true)
-        }
+        let (T, transformed) = actionAtIdentity(W, input: x, hidden: hidden)
         // The transformed weights feed later pairs' hidden inputs too; the loss gets its own
         // copies so that dL/dW is the gradient at g.W, not a total derivative through the action.
-        let g = T.map { eye($0.rows) + $0 }
-        let gW = (hidden.map { h in transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: g) }
-                  ?? transformPairs(W.map { Variable($0) }, input: x, by: g)).map { $0 + 0 }
+        let gW = transformed.map { $0 + 0 }
         let L = loss(gW, x, objective)
         let dLdW = grad(of: L, wrt: gW, createGraph: true)
         let f = sum(dLdW.map { $0.squaredNorm() })
@@ -64,14 +60,7 @@ public struct GradientNormTeleport: Sendable {
             let (L, f, dfdT) = Self.ascentDirection(W, input: X, objective, hidden: hidden)
             records.append(Record(loss: Double(L), squaredGradientNorm: Double(f)))
             if Double(f) > cap || !Double(f).isFinite { break }
-            let T = dfdT.map { $0 * Scalar(learningRate) }
-            let g = T.map { Matrix<Scalar>.identity($0.rows) + $0 }
-            if let h = hidden {
-                W = transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: g.map { Variable($0) }).map(\.value)
-                hidden = firstOrderHiddenUpdate(h, T: T)
-            } else {
-                W = transformPairs(W, input: X, by: g)
-            }
+            W = teleportStep(W, input: X, T: dfdT.map { $0 * Scalar(learningRate) }, hidden: &hidden)
         }
         return (W, records)
     }

@@ -122,3 +122,32 @@ public func firstOrderHiddenUpdate<Scalar>(_ hidden: [Matrix<Scalar>], T: [Matri
     for m in 1..<max(1, h.count) { h[m] = matmul(Matrix<Scalar>.identity(T[m - 1].rows) + T[m - 1], h[m]) }
     return h
 }
+
+// MARK: one teleport step, shared by the teleports
+
+/// The teleport's variables at the identity: T[m] = 0 (one k x k leaf per pair, k = rows of
+/// W[m]) and the weights g.W with g[m] = I + T[m], in the graph of T. With `hidden` (the
+/// published code's held hidden inputs) pair m acts with hidden[m]; without, with the exact
+/// hidden input of the already transformed weights.
+public func actionAtIdentity<Scalar>(_ W: [Matrix<Scalar>], input x: Variable<Scalar>,
+                                     hidden: [Matrix<Scalar>]?) -> (T: [Variable<Scalar>], gW: [Variable<Scalar>]) {
+    let T = (0..<(W.count - 1)).map { m in
+        Variable(Matrix<Scalar>.zeros(W[m].rows, W[m].rows), requiresGrad: true)
+    }
+    let g = T.map { eye($0.rows) + $0 }
+    let w = W.map { Variable($0) }
+    let gW = hidden.map { h in transformPairs(w, hidden: h.map { Variable($0) }, by: g) }
+        ?? transformPairs(w, input: x, by: g)
+    return (T, gW)
+}
+
+/// Applies the step g[m] = I + T[m] to every pair: with exact hidden inputs recomputed from X
+/// when `hidden` is nil, else with the held `hidden`, which is then updated to first order
+/// (`firstOrderHiddenUpdate`).
+public func teleportStep<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>, T: [Matrix<Scalar>],
+                                 hidden: inout [Matrix<Scalar>]?) -> [Matrix<Scalar>] {
+    let g = T.map { Matrix<Scalar>.identity($0.rows) + $0 }
+    guard let h = hidden else { return transformPairs(W, input: X, by: g) }
+    hidden = firstOrderHiddenUpdate(h, T: T)
+    return transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: g.map { Variable($0) }).map(\.value)
+}

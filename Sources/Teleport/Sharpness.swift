@@ -117,12 +117,7 @@ public struct SharpnessTeleport: Sendable {
         let x = Variable(X)
         var hidden = hiddenInputs == .firstOrder ? Teleport.hiddenInputs(W, input: X) : nil
         for _ in 0..<steps {
-            let T = (0..<(W.count - 1)).map { m in
-                Variable(Matrix<Scalar>.zeros(W[m].rows, W[m].rows), requiresGrad: true)
-            }
-            let gT = T.map { eye($0.rows) + $0 }
-            let gW = hidden.map { h in transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: gT) }
-                ?? transformPairs(W.map { Variable($0) }, input: x, by: gT)
+            let (T, gW) = actionAtIdentity(W, input: x, hidden: hidden)
             let point = gW.map(\.value)
             // Mean perturbed loss and mean gradient at the perturbed points.
             var meanLoss = 0.0
@@ -141,14 +136,7 @@ public struct SharpnessTeleport: Sendable {
             let pairing = sum(zip(gW, meanGrad).map { $0.dot(Variable($1)) })
             let dT = grad(of: pairing, wrt: T)
             let sign: Scalar = direction == .increase ? 1 : -1
-            let step = dT.map { $0.value * (sign * Scalar(learningRate)) }
-            let g = step.map { Matrix<Scalar>.identity($0.rows) + $0 }
-            if let h = hidden {
-                W = transformPairs(W.map { Variable($0) }, hidden: h.map { Variable($0) }, by: g.map { Variable($0) }).map(\.value)
-                hidden = firstOrderHiddenUpdate(h, T: step)
-            } else {
-                W = transformPairs(W, input: X, by: g)
-            }
+            W = teleportStep(W, input: X, T: dT.map { $0.value * (sign * Scalar(learningRate)) }, hidden: &hidden)
         }
         return (W, records)
     }
