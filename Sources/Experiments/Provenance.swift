@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,13 +30,17 @@ public struct Machine: Codable, Sendable, Equatable {
     public var cpuModel: String
     public var os: String
     public var memoryGiB: Double
+    /// OpenBLAS's kernel set (`pinBLASKernels` pins Haswell on x86-64); nil in files written
+    /// before it was recorded.
+    public var blasKernels: String? = nil
 
     /// The current machine.
     public static func current() -> Machine {
         let info = ProcessInfo.processInfo
         return Machine(hostname: info.hostName, cores: info.activeProcessorCount,
                        cpuModel: cpuModel(), os: operatingSystem(),
-                       memoryGiB: (Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10)
+                       memoryGiB: (Double(info.physicalMemory) / 1_073_741_824 * 10).rounded() / 10,
+                       blasKernels: blasKernelSet)
     }
 
     static func cpuModel() -> String {

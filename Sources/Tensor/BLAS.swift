@@ -38,6 +38,10 @@ let blasConfigured: Bool = {
     return true
 }()
 
+/// The kernel set OpenBLAS runs on this machine ("Haswell", "SkylakeX", ...), as
+/// `openblas_get_corename` reports it; recorded in provenance, since it changes the last bits.
+public var blasKernelSet: String { String(cString: openblas_get_corename()) }
+
 func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: BLASScalar {

@@ -393,6 +393,13 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
     @Test func provenanceDescribesTheMachine() {
         let machine = Machine.current()
         #expect(machine.cores >= 1 && !machine.os.isEmpty && !machine.cpuModel.isEmpty)
+        // The kernel set OpenBLAS runs, the one OPENBLAS_CORETYPE asks for when it is set
+        // (make test sets it to the kernels the executables pin).
+        let kernels = try? #require(machine.blasKernels)
+        #expect(!(kernels ?? "").isEmpty)
+        if let asked = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
+            #expect(kernels?.lowercased() == asked.lowercased())
+        }
         let git = GitState.current()
         if let commit = git.commit { #expect(commit.count == 40) }
     }
