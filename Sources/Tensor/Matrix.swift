@@ -75,7 +75,19 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     /// Converts between precisions (e.g. a `Matrix<Double>` to `Matrix<Float>`).
     @inlinable
     public init<Other: BLASScalar>(_ other: Matrix<Other>) {
-        self.init(rows: other.rows, cols: other.cols, scalars: other.scalars.map { Scalar($0) })
+        // Concrete conversions for the two scalars: the generic BinaryFloatingPoint initialiser
+        // goes through dynamic casts per entry when it is not specialised (the same values).
+        let scalars: [Scalar]
+        if Other.self == Scalar.self {
+            scalars = unsafeBitCast(other.scalars, to: [Scalar].self)
+        } else if Other.self == Float.self && Scalar.self == Double.self {
+            scalars = unsafeBitCast(unsafeBitCast(other.scalars, to: [Float].self).map { Double($0) }, to: [Scalar].self)
+        } else if Other.self == Double.self && Scalar.self == Float.self {
+            scalars = unsafeBitCast(unsafeBitCast(other.scalars, to: [Double].self).map { Float($0) }, to: [Scalar].self)
+        } else {
+            scalars = other.scalars.map { Scalar($0) }
+        }
+        self.init(rows: other.rows, cols: other.cols, scalars: scalars)
     }
 
     /// The all-zero matrix.
