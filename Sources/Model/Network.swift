@@ -41,7 +41,22 @@ public func networkOutput<Scalar>(_ W: [Variable<Scalar>], _ X: Variable<Scalar>
 @inlinable
 public func loss<Scalar>(_ W: [Variable<Scalar>], _ X: Variable<Scalar>,
                          _ objective: Objective<Scalar>) -> Variable<Scalar> {
-    let f = networkOutput(W, X)
+    loss(output: networkOutput(W, X), objective)
+}
+
+/// The loss as a function of the first layer's pre-activation Z = W[0] X and the later weights
+/// W[1...] (the same value as `loss(W, X, objective)`; at least two layers).
+@inlinable
+public func loss<Scalar>(firstPreactivation Z: Variable<Scalar>, later W: ArraySlice<Variable<Scalar>>,
+                         _ objective: Objective<Scalar>) -> Variable<Scalar> {
+    var h = sigma(Z)
+    for i in W.indices.dropLast() { h = sigma(matmul(W[i], h)) }
+    return loss(output: matmul(W[W.endIndex - 1], h), objective)
+}
+
+/// The loss of the network output f (outputs x batch) for the objective.
+@inlinable
+public func loss<Scalar>(output f: Variable<Scalar>, _ objective: Objective<Scalar>) -> Variable<Scalar> {
     switch objective {
     case .classification(let labels):
         return f.crossEntropy(labels: labels, classesAlong: .rows)

@@ -20,9 +20,22 @@ public struct GradientNormTeleport: Sendable {
     public var cap: Double
     /// Exact hidden inputs (corrected) or the published code's first-order ones.
     public var hiddenInputs: HiddenInputs
+    /// How the ascent is computed; both give the same steps up to rounding.
+    public var formulation: Formulation
 
-    public init(steps: Int = 10, learningRate: Double, cap: Double = 100, hiddenInputs: HiddenInputs = .exact) {
+    /// The two formulations of the same ascent.
+    public enum Formulation: Sendable {
+        /// Every step differentiates through the whole network on the batch X (the reference).
+        case general
+        /// The first layer is seen from the hidden space (`FirstLayerInHiddenSpace`): each step
+        /// costs O(k n (k + n)) instead of O(k n d) for an input of size d.
+        case hiddenSpace
+    }
+
+    public init(steps: Int = 10, learningRate: Double, cap: Double = 100, hiddenInputs: HiddenInputs = .exact,
+                formulation: Formulation = .hiddenSpace) {
         self.steps = steps; self.learningRate = learningRate; self.cap = cap; self.hiddenInputs = hiddenInputs
+        self.formulation = formulation
     }
 
     /// One record per completed evaluation: loss and ||dL/dW||^2 before that step's update.
@@ -49,19 +62,93 @@ public struct GradientNormTeleport: Sendable {
         return (L.scalar, f.scalar, dfdT.map(\.value))
     }
 
+    /// `ascentDirection` with the first layer in the hidden space: the weights are those of the
+    /// reduced network (`FirstLayerInHiddenSpace.reduced`), whose input is `layer.Z`; `hidden`,
+    /// when given, starts with `layer.Z` too.
+    public static func ascentDirection<Scalar>(reduced W: [Matrix<Scalar>], _ layer: FirstLayerInHiddenSpace<Scalar>,
+                                               _ objective: Objective<Scalar>, hidden: [Matrix<Scalar>]? = nil)
+        -> (loss: Scalar, squaredGradientNorm: Scalar, direction: [Matrix<Scalar>]) {
+        let z = Variable(layer.Z)
+        let (T, transformed) = actionAtIdentity(W, input: z, hidden: hidden)
+        // The pre-activation g A Z = g W[0] X, and the loss's own copies of the later weights.
+        let preactivation = matmul(transformed[0], z)
+        let later = transformed.dropFirst().map { $0 + 0 }
+        let L = loss(firstPreactivation: preactivation, later: later[...], objective)
+        let d = grad(of: L, wrt: [preactivation] + later, createGraph: true)
+        let f = sum([layer.squaredFirstLayerGradientNorm(d[0])] + d.dropFirst().map { $0.squaredNorm() })
+        let dfdT = grad(of: f, wrt: T)
+        return (L.scalar, f.scalar, dfdT.map(\.value))
+    }
+
     /// Teleports W on the batch (X, objective); returns the new weights and the per-step records.
     public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                        _ objective: Objective<Scalar>)
+        -> (weights: [Matrix<Scalar>], records: [Record]) {
+        ensure(W.count >= 2, "a teleport needs at least one layer pair")
+        switch formulation {
+        case .general:
+            return ascend(W, input: X) { Self.ascentDirection($0, input: X, objective, hidden: $1) }
+        case .hiddenSpace:
+            let layer = FirstLayerInHiddenSpace(W[0], input: X)
+            let (reduced, records) = ascend(layer.reduced(W), input: layer.Z) {
+                Self.ascentDirection(reduced: $0, layer, objective, hidden: $1)
+            }
+            return (layer.restored(reduced, firstLayer: W[0]), records)
+        }
+    }
+
+    /// The ascent loop on weights W with input X (the batch, or Z for the reduced network).
+    private func ascend<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                                direction: ([Matrix<Scalar>], [Matrix<Scalar>]?)
+                                    -> (loss: Scalar, squaredGradientNorm: Scalar, direction: [Matrix<Scalar>]))
         -> (weights: [Matrix<Scalar>], records: [Record]) {
         var W = W
         var records: [Record] = []
         var hidden = hiddenInputs == .firstOrder ? Teleport.hiddenInputs(W, input: X) : nil
         for _ in 0..<steps {
-            let (L, f, dfdT) = Self.ascentDirection(W, input: X, objective, hidden: hidden)
+            let (L, f, dfdT) = direction(W, hidden)
             records.append(Record(loss: Double(L), squaredGradientNorm: Double(f)))
             if Double(f) > cap || !Double(f).isFinite { break }
             W = teleportStep(W, input: X, T: dfdT.map { $0 * Scalar(learningRate) }, hidden: &hidden)
         }
         return (W, records)
+    }
+}
+
+/// The first layer of a teleport seen from the hidden space. The group acts on W[0] from the
+/// left, so the batch X enters only through Z = W[0] X: the reduced network [A, W[1], ...] on
+/// the input Z, with A = I (k x k) in place of W[0], has the same loss, and g acts on A as on
+/// W[0] (g A Z = g W[0] X), so a teleport of the reduced network ends at A = g_s ... g_1 and
+/// W[0] is restored as A W[0]. Only the first layer's term of ||dL/dW||^2 needs X:
+/// ||dL/dW[0]||^2 = ||D X^T||^2 = sum((D G) .* D), D = dL/d(A Z), with the Gram matrix
+/// G = X^T X (batch x batch) when the batch is smaller than the input.
+public struct FirstLayerInHiddenSpace<Scalar: BLASScalar> {
+    /// The first layer's pre-activation W[0] X (k x batch).
+    public let Z: Matrix<Scalar>
+    /// X^T X, when the batch is smaller than the input; else nil and `input` is used.
+    public let gram: Matrix<Scalar>?
+    /// The batch X (features x batch).
+    public let input: Matrix<Scalar>
+
+    public init(_ W0: Matrix<Scalar>, input X: Matrix<Scalar>) {
+        Z = matmul(W0, X)
+        gram = X.cols < X.rows ? matmul(X, X, transposeA: true) : nil
+        input = X
+    }
+
+    /// [I, W[1], ...]: the reduced network's weights.
+    public func reduced(_ W: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
+        [Matrix<Scalar>.identity(W[0].rows)] + W.dropFirst()
+    }
+
+    /// The full network's weights [A W[0], W[1], ...] from the reduced ones.
+    public func restored(_ reduced: [Matrix<Scalar>], firstLayer W0: Matrix<Scalar>) -> [Matrix<Scalar>] {
+        [matmul(reduced[0], W0)] + reduced.dropFirst()
+    }
+
+    /// ||D X^T||^2 for D = dL/dZ' (k x batch): sum((D G) .* D) with the Gram matrix, else directly.
+    public func squaredFirstLayerGradientNorm(_ D: Variable<Scalar>) -> Variable<Scalar> {
+        if let G = gram { return matmul(D, Variable(G)).dot(D) }
+        return matmul(D, Variable(input), transposeB: true).squaredNorm()
     }
 }
