@@ -31,6 +31,14 @@ public func curvature<Scalar>(first g1: [Variable<Scalar>], second g2: [Variable
 public func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                      directions M: [Matrix<Scalar>])
     -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
+    curveDerivatives(W, input: X, directions: M, inputLayer: true)
+}
+
+/// `curveDerivatives`, without pair 0's term on the input layer W[0] when `inputLayer` is false
+/// (`orbitCurvature` accounts for it through the Gram matrix).
+func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                              directions M: [Matrix<Scalar>], inputLayer: Bool)
+    -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
     ensure(M.count == W.count - 1, "one direction per layer pair")
     var g1 = W.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
     var g2 = g1
@@ -42,14 +50,47 @@ public func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scal
         let Vh = matmul(V, h)
         let sigmaVh = Vh.leakyReLU(slope)
         let sigmaPrime = Vh.leakyReLUDerivative(slope)
-        let hPinv = pinv(h)
         g1[m + 1] -= matmul(U, M[m])
-        g1[m] += matmul(matmul(M[m], sigmaVh) / sigmaPrime, hPinv)
         g2[m + 1] += matmul(U, M2)
-        g2[m] += matmul(matmul(M2, sigmaVh) / sigmaPrime, hPinv)
+        if m > 0 || inputLayer {
+            let hPinv = pinv(h)
+            g1[m] += matmul(matmul(M[m], sigmaVh) / sigmaPrime, hPinv)
+            g2[m] += matmul(matmul(M2, sigmaVh) / sigmaPrime, hPinv)
+        }
         h = sigmaVh
     }
     return (g1, g2)
+}
+
+/// kappa of the orbit through W along the directions M: the value of
+/// `curvature(first:second:)` on `curveDerivatives`, without pinv(X) of the input layer. There
+/// gamma' and gamma'' are A pinv(X) and B pinv(X) (A = M sigma(VX) / sigma'(VX), B the same with
+/// M^2), and kappa needs only their Frobenius products, <A pinv(X), B pinv(X)> =
+/// tr(A (X^T X)^+ B^T): one Cholesky solve with the Gram matrix X^T X (batch x batch) instead of
+/// an SVD of X. Used when X has more rows than columns and X^T X has a reciprocal condition
+/// number of at least sqrt(eps) (then pinv's cutoff keeps every singular value, (X^T X)^+ is
+/// the inverse, and the Gram matrix costs at most sqrt(eps) relative accuracy); otherwise
+/// the general path.
+public func orbitCurvature<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                                   directions M: [Matrix<Scalar>]) -> Scalar {
+    ensure(M.count == W.count - 1 && !M.isEmpty, "one direction per layer pair")
+    let slope = Scalar(leakySlope)
+    let Vh = matmul(W[0], X)
+    let sigmaVh = Vh.leakyReLU(slope), sigmaPrime = Vh.leakyReLUDerivative(slope)
+    let A = matmul(M[0], sigmaVh) / sigmaPrime, B = matmul(matmul(M[0], M[0]), sigmaVh) / sigmaPrime
+    guard X.cols < X.rows,
+          let AB = solvePositiveDefinite(vconcat([A, B]), over: matmul(X, X, transposeA: true),
+                                         minReciprocalCondition: Scalar.ulpOfOne.squareRoot()) else {
+        let (g1, g2) = curveDerivatives(W, input: X, directions: M)
+        return curvature(first: g1, second: g2)
+    }
+    // Rows of A G^-1 and B G^-1 (G = X^T X); <A pinv(X), B pinv(X)> = <A G^-1, B>.
+    let k = A.rows
+    let AG = AB.slice(rows: 0..<k), BG = AB.slice(rows: k..<(2 * k))
+    var n1 = AG.dot(A), n2 = BG.dot(B), d = AG.dot(B)
+    let (g1, g2) = curveDerivatives(W, input: X, directions: M, inputLayer: false)
+    for (a, b) in zip(g1, g2) { n1 += a.dot(a); n2 += b.dot(b); d += a.dot(b) }
+    return (max(n1 * n2 - d * d, 0)).squareRoot() / (n1 * n1.squareRoot())
 }
 
 /// A random Lie-algebra direction for psi: entries uniform in [0, 1), Frobenius norm 1.
@@ -66,8 +107,7 @@ public func psi<Scalar>(_ W: [Matrix<Scalar>], draws: Int, using rng: inout Seed
     var total = 0.0
     for i in 0..<draws {
         let M: [Matrix<Scalar>] = (0..<(W.count - 1)).map { randomCurvatureDirection(W[$0].rows, using: &rng) }
-        let (g1, g2) = curveDerivatives(W, input: batch(i), directions: M)
-        total += Double(curvature(first: g1, second: g2))
+        total += Double(orbitCurvature(W, input: batch(i), directions: M))
     }
     return total / Double(draws)
 }

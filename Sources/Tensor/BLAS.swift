@@ -25,6 +25,13 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessS
     static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>,
                      b: UnsafeMutablePointer<Self>) -> Int32
 
+    /// Solves `a x = b` for symmetric positive definite a (n x n, overwritten by its Cholesky
+    /// factor) and the column-major b (n x nrhs, overwritten by x) (LAPACKE_?potrf, ?pocon,
+    /// ?potrs). Returns LAPACK's info (0 on success, > 0 when a is not positive definite)
+    /// and the estimate of a's reciprocal condition number in the 1-norm.
+    static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>,
+                     b: UnsafeMutablePointer<Self>) -> (info: Int32, reciprocalCondition: Self)
+
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
@@ -73,6 +80,19 @@ extension Float: BLASScalar {
                              &pivots, b, Int32(Swift.max(nrhs, 1)))
     }
 
+    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>,
+                            b: UnsafeMutablePointer<Float>) -> (info: Int32, reciprocalCondition: Float) {
+        _ = blasConfigured
+        let ld = Int32(Swift.max(n, 1))
+        var norm: Float = 0          // the 1-norm of a, before the factorization overwrites it
+        for j in 0..<n { var s: Float = 0; for i in 0..<n { s += Swift.abs(a[i * n + j]) }; norm = Swift.max(norm, s) }
+        let info = LAPACKE_spotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld)
+        guard info == 0 else { return (info, 0) }
+        var rcond: Float = 0
+        _ = LAPACKE_spocon(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld, norm, &rcond)
+        return (LAPACKE_spotrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), Int32(nrhs), a, ld, b, ld), rcond)
+    }
+
     @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
@@ -106,6 +126,19 @@ extension Double: BLASScalar {
         var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
         return LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(n), Int32(nrhs), a, Int32(Swift.max(n, 1)),
                              &pivots, b, Int32(Swift.max(nrhs, 1)))
+    }
+
+    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>,
+                            b: UnsafeMutablePointer<Double>) -> (info: Int32, reciprocalCondition: Double) {
+        _ = blasConfigured
+        let ld = Int32(Swift.max(n, 1))
+        var norm: Double = 0          // the 1-norm of a, before the factorization overwrites it
+        for j in 0..<n { var s: Double = 0; for i in 0..<n { s += Swift.abs(a[i * n + j]) }; norm = Swift.max(norm, s) }
+        let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld)
+        guard info == 0 else { return (info, 0) }
+        var rcond: Double = 0
+        _ = LAPACKE_dpocon(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld, norm, &rcond)
+        return (LAPACKE_dpotrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), Int32(nrhs), a, ld, b, ld), rcond)
     }
 
     @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }

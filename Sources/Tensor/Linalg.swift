@@ -151,6 +151,20 @@ public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Sc
     return info == 0 ? x : nil
 }
 
+/// Solves `x a = b` for symmetric positive definite a (n x n) and b (r x n), that is x = b a^-1
+/// (Cholesky, LAPACK potrf/potrs); nil when a is not positive definite or its reciprocal
+/// condition number (1-norm estimate, LAPACK pocon) is below `minReciprocalCondition`.
+@inlinable
+public func solvePositiveDefinite<Scalar>(_ b: Matrix<Scalar>, over a: Matrix<Scalar>,
+                                          minReciprocalCondition: Scalar = 0) -> Matrix<Scalar>? {
+    ensure(a.rows == a.cols && b.cols == a.rows, "solvePositiveDefinite: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
+    if a.rows == 0 || b.rows == 0 { return b }
+    // b's row-major buffer is the column-major buffer of b^T (n x r); a is symmetric.
+    var factor = a.scalars, x = b
+    let (info, rcond) = Scalar.posv(n: a.rows, nrhs: b.rows, a: &factor, b: &x.scalars)
+    return info == 0 && rcond >= minReciprocalCondition ? x : nil
+}
+
 /// The inverse of a square matrix; nil when singular.
 @inlinable
 public func inverse<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar>? {

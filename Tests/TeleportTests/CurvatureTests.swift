@@ -1,4 +1,5 @@
 import Autodiff
+import Datasets
 import Testing
 import TestSupport
 @testable import Teleport
@@ -82,5 +83,52 @@ struct CurvatureTeleportGoldenTests {
                                                             input: hiddenInput(moved, X, layer: 1), M: M).kappa
             if direction == .increase { #expect(after > before) } else { #expect(after < before) }
         }
+    }
+}
+
+/// `orbitCurvature` (the input layer through the Gram matrix) against the closed-form
+/// derivatives with pinv(X), on the same inputs.
+@Suite struct OrbitCurvatureTests {
+    static func directions(_ W: [Matrix<Double>], seed: UInt64) -> [Matrix<Double>] {
+        var rng = SeededGenerator(seed: seed)
+        return W.dropLast().map { randomCurvatureDirection($0.rows, using: &rng) }
+    }
+
+    static func reference(_ W: [Matrix<Double>], _ X: Matrix<Double>, _ M: [Matrix<Double>]) -> Double {
+        let (g1, g2) = curveDerivatives(W, input: X, directions: M)
+        return curvature(first: g1, second: g2)
+    }
+
+    /// Tall X (the Gram route), wide X (the general route), and a tall X with repeated
+    /// columns (rank deficient: the general route, whose pinv cuts the zero singular values).
+    @Test(arguments: [(30, 12, false), (5, 12, false), (30, 12, true)])
+    func sameKappaAsTheClosedForm(inputs: Int, batch: Int, repeatedColumns: Bool) {
+        let (W, X0, _) = PublishedTeleportTests.problem(dims: [inputs, 6, 5, 4], batch: batch, seed: 9)
+        let X = repeatedColumns ? X0.columns((0..<batch).map { $0 % (batch / 2) }) : X0
+        let M = Self.directions(W, seed: 4)
+        #expect(relativeError(orbitCurvature(W, input: X, directions: M), Self.reference(W, X, M)) < 1e-9)
+    }
+
+    @Test(.requires(.golden("curvature.json")))
+    func goldenKappa() throws {
+        let g = try Golden.load("curvature.json")
+        let kappa = orbitCurvature(try g.mats("W"), input: try g.mat("X"), directions: try g.mats("M"))
+        #expect(try relativeError(kappa, g.double("curvature")) < 1e-9)
+    }
+
+    /// MNIST batches of 200 at the initialisation: the Gram route agrees with the SVD route.
+    @Test(.requires(.imageData))
+    func mnistBatches() throws {
+        let (train, _) = try Datasets.load(.mnist, root: TestPaths.datasetsFolder)
+        let W = MLPShape.mnist.matrices(MLPShape.mnist.initialParameters(seed: 1, as: Float.self)).map { Matrix<Double>($0) }
+        var rng = SeededGenerator(seed: 3)
+        var worst = 0.0
+        for draw in 0..<5 {
+            let X = Matrix<Double>(columnBatch(images: train.images, features: 784,
+                                               indices: (0..<200).map { _ in rng.int(below: 20_000) }))
+            let M = Self.directions(W, seed: UInt64(draw))
+            worst = max(worst, relativeError(orbitCurvature(W, input: X, directions: M), Self.reference(W, X, M)))
+        }
+        #expect(worst < 1e-9, "worst relative difference \(worst)")
     }
 }
