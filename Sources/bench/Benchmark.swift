@@ -11,13 +11,16 @@ struct Benchmark {
     /// Floating-point operations of one repetition, where they are easy to count honestly
     /// (the formula is at the benchmark's definition); nil otherwise.
     let flops: Double?
+    /// The entry timing the same work in a naive reference formulation, if any: the table
+    /// shows how many times faster this entry is.
+    let naive: String?
     /// Prepares state once and returns the closure timed on each repetition.
     let make: () -> () -> Void
 
-    init(_ name: String, _ detail: String, repeats: Int = 11, flops: Double? = nil,
+    init(_ name: String, _ detail: String, repeats: Int = 11, flops: Double? = nil, naive: String? = nil,
          make: @escaping () -> () -> Void) {
         self.name = name; self.detail = detail; self.repeats = repeats
-        self.flops = flops; self.make = make
+        self.flops = flops; self.naive = naive; self.make = make
     }
 }
 
@@ -33,6 +36,8 @@ struct Measurement: Codable {
     let gflops: Double?
     /// gflops over the peak measured by `peak/sgemm` in the same invocation.
     var fractionOfPeak: Double?
+    /// The benchmark of the same work in the naive formulation (`Benchmark.naive`).
+    var naive: String? = nil
 }
 
 /// Monotonic wall clock in seconds.
@@ -61,5 +66,5 @@ func measure(_ b: Benchmark) -> Measurement {
     }
     let m = median(times)
     return Measurement(name: b.name, detail: b.detail, seconds: times, median: m, flops: b.flops,
-                       gflops: b.flops.map { $0 / m / 1e9 }, fractionOfPeak: nil)
+                       gflops: b.flops.map { $0 / m / 1e9 }, fractionOfPeak: nil, naive: b.naive)
 }

@@ -9,18 +9,10 @@ import Teleport
 /// the right shapes; the cost does not depend on the values).
 func teleportBenchmarks() -> [Benchmark] {
     [
-        Benchmark("teleport/grad-norm/mnist-mlp",
-                  "gradient-norm teleport, 10 ascent steps, batch 200, 784-16-10-10, Float32") {
-            let (W, X, objective) = problem(.mnist, batch: 200)
-            let teleport = GradientNormTeleport(steps: 10, learningRate: 1e-4, cap: .infinity)
-            return { _ = teleport(W, input: X, objective) }
-        },
-        Benchmark("teleport/grad-norm/cifar-mlp",
-                  "gradient-norm teleport, 10 ascent steps, batch 200, 3072-128-32-10, Float32", repeats: 5) {
-            let (W, X, objective) = problem(.cifar, batch: 200)
-            let teleport = GradientNormTeleport(steps: 10, learningRate: 1e-4, cap: .infinity)
-            return { _ = teleport(W, input: X, objective) }
-        },
+        gradientNormTeleport(.mnist, "784-16-10-10", .general, repeats: 11),
+        gradientNormTeleport(.mnist, "784-16-10-10", .hiddenSpace, repeats: 11),
+        gradientNormTeleport(.cifar, "3072-128-32-10", .general, repeats: 5),
+        gradientNormTeleport(.cifar, "3072-128-32-10", .hiddenSpace, repeats: 5),
         Benchmark("teleport/sharpness/mnist-mlp",
                   "one sharpness ascent step (9 radii x 10 directions), batch 2000, 784-16-10-10", repeats: 3) {
             let (W, X, objective) = problem(.mnist, batch: 2000)
@@ -48,14 +40,10 @@ func teleportBenchmarks() -> [Benchmark] {
                 _ = phi(W, radii: radii, batches: 20, using: &rng) { _ in (X, objective) }
             }
         },
-        Benchmark("statistic/psi/mnist-mlp", "psi: 20 draws on batches of 200, 784-16-10-10, Float64", repeats: 5) {
-            let (W, X, _) = problem(.mnist, batch: 200)
-            let Wd = W.map { Matrix<Double>($0) }, Xd = Matrix<Double>(X)
-            return {
-                var rng = SeededGenerator(seed: 1)
-                _ = psi(Wd, draws: 20, using: &rng) { _ in Xd }
-            }
-        },
+        psiBenchmark(.mnist, "784-16-10-10", general: true),
+        psiBenchmark(.mnist, "784-16-10-10", general: false),
+        psiBenchmark(.cifar, "3072-128-32-10", general: true),
+        psiBenchmark(.cifar, "3072-128-32-10", general: false),
         Benchmark("meta/lstm-update-tele-step",
                   "one LSTM(update,tele) step on the [20,20,20,20] regression, Float32", repeats: 5) {
             let problem = RegressionProblem<Float>(dimensions: [20, 20, 20, 20], seed: 1)
@@ -70,6 +58,50 @@ func teleportBenchmarks() -> [Benchmark] {
                   "meta-training: one unroll of 10 LSTM(update,tele) steps, backward, Adam; [20,20,20,20], Float32",
                   repeats: 5) { metaTrainingUnroll(Float.self) },
     ]
+}
+
+/// Gradient-norm teleport, 10 ascent steps on a batch of 200, in one formulation; the
+/// hidden-space entry is compared with the general one (the naive reference).
+private func gradientNormTeleport(_ shape: MLPShape, _ widths: String, _ formulation: GradientNormTeleport.Formulation,
+                                  repeats: Int) -> Benchmark {
+    let net = shape == .mnist ? "mnist-mlp" : "cifar-mlp"
+    let name = { (f: GradientNormTeleport.Formulation) in
+        "teleport/grad-norm/\(net)" + (f == .general ? "/general" : "")
+    }
+    let how = formulation == .general ? "general formulation (through the input layer)" : "first layer in the hidden space"
+    return Benchmark(name(formulation), "gradient-norm teleport, 10 ascent steps, batch 200, \(widths), Float32, \(how)",
+                     repeats: repeats, naive: formulation == .general ? nil : name(.general)) {
+        let (W, X, objective) = problem(shape, batch: 200)
+        let teleport = GradientNormTeleport(steps: 10, learningRate: 1e-4, cap: .infinity, formulation: formulation)
+        return { _ = teleport(W, input: X, objective) }
+    }
+}
+
+/// psi over 20 draws on batches of 200 (Float64, as the correlation measures it): through the
+/// Gram matrix of the batch (`orbitCurvature`), or with the closed-form derivatives and pinv(X)
+/// (the naive reference).
+private func psiBenchmark(_ shape: MLPShape, _ widths: String, general: Bool) -> Benchmark {
+    let name = "statistic/psi/" + (shape == .mnist ? "mnist-mlp" : "cifar-mlp")
+    let how = general ? "closed-form derivatives with pinv(X)" : "input layer through the Gram matrix X^T X"
+    return Benchmark(name + (general ? "/general" : ""), "psi: 20 draws on batches of 200, \(widths), Float64, \(how)",
+                     repeats: shape == .mnist ? 5 : 3, naive: general ? nil : name + "/general") {
+        let (W, X, _) = problem(shape, batch: 200)
+        let Wd = W.map { Matrix<Double>($0) }, Xd = Matrix<Double>(X)
+        return {
+            var rng = SeededGenerator(seed: 1)
+            var total = 0.0
+            for _ in 0..<20 {
+                let M: [Matrix<Double>] = Wd.dropLast().map { randomCurvatureDirection($0.rows, using: &rng) }
+                if general {
+                    let (g1, g2) = curveDerivatives(Wd, input: Xd, directions: M)
+                    total += curvature(first: g1, second: g2)
+                } else {
+                    total += orbitCurvature(Wd, input: Xd, directions: M)
+                }
+            }
+            precondition(total.isFinite)
+        }
+    }
 }
 
 /// One unroll of LSTM(update,tele) meta-training per call, along one trajectory (metalearning

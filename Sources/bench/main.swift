@@ -94,8 +94,8 @@ struct BenchReport: Codable {
 
     var peakGFLOPS: Double { peak.gflops ?? .nan }
 
-    static let columns = "| benchmark | what one repetition does | repeats | median | GFLOP/s | of sgemm peak |"
-    static let rule = "|---|---|--:|--:|--:|--:|"
+    static let columns = "| benchmark | what one repetition does | repeats | median | GFLOP/s | of sgemm peak | vs naive |"
+    static let rule = "|---|---|--:|--:|--:|--:|--:|"
 
     func header() -> String {
         String(format: "%@, %d cores, %.0f GiB; 1-minute load average %.2f at start. "
@@ -106,7 +106,13 @@ struct BenchReport: Codable {
     func row(_ m: Measurement) -> String {
         let rate = m.gflops.map { String(format: "%.2f", $0) } ?? ""
         let fraction = m.gflops.map { String(format: "%.0f%%", 100 * $0 / peakGFLOPS) } ?? ""
-        return "| \(m.name) | \(m.detail) | \(m.seconds.count) | \(formatSeconds(m.median)) | \(rate) | \(fraction) |"
+        return "| \(m.name) | \(m.detail) | \(m.seconds.count) | \(formatSeconds(m.median)) | \(rate) | \(fraction) | \(speedup(m)) |"
+    }
+
+    /// "12.3x faster than <naive>" when the naive formulation's entry ran before in this invocation.
+    func speedup(_ m: Measurement) -> String {
+        guard let name = m.naive, let naive = measurements.first(where: { $0.name == name }) else { return "" }
+        return String(format: "%.1fx faster than %@", naive.median / m.median, name)
     }
 
     /// The file REPRODUCE.md includes: the machine, the peak, the table, and how rates are counted.
