@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 import Autodiff
+import Datasets
 @testable import Teleport
 @testable import Model
 
@@ -65,5 +66,32 @@ import Autodiff
         let general = capped(.general), hidden = capped(.hiddenSpace)
         #expect(general.records.count == 1 && hidden.records.count == 1)
         #expect(relativeError(hidden.weights, W) == 0 && relativeError(general.weights, W) == 0)
+    }
+}
+
+/// In Float32 on MNIST, the hidden-space teleport is as accurate as the general one: both are
+/// compared with the Float64 general teleport from the same start.
+@Suite(.requires(.imageData))
+struct HiddenSpaceTeleportAccuracyOnMNIST {
+    @Test func float32ErrorNoLargerThanTheGeneralPath() throws {
+        let (train, _) = try Datasets.load(.mnist, root: TestPaths.datasetsFolder)
+        let trainer = FusedMLPTrainer(shape: .mnist, seed: 54321, optimizer: .sgd(lr: 1e-2))
+        _ = trainer.trainEpoch(images: train.images, labels: train.labels, count: 20_000)
+        var rng = SeededGenerator(seed: 3)
+        let indices = (0..<200).map { _ in rng.int(below: 20_000) }
+        let X = columnBatch(images: train.images, features: 784, indices: indices)
+        let objective = Objective<Float>.classification(labels: indices.map { train.labels[$0] })
+        let W = MLPShape.mnist.matrices(trainer.parameters)
+        func run<S: BLASScalar>(_ W: [Matrix<S>], _ X: Matrix<S>, _ o: Objective<S>,
+                                _ f: GradientNormTeleport.Formulation) -> [Matrix<Double>] {
+            GradientNormTeleport(steps: 10, learningRate: 1e-3, cap: .infinity, formulation: f)(W, input: X, o)
+                .weights.map { Matrix<Double>($0) }
+        }
+        let reference = run(W.map { Matrix<Double>($0) }, Matrix<Double>(X),
+                            .classification(labels: indices.map { train.labels[$0] }), .general)
+        let general = relativeError(run(W, X, objective, .general), reference)
+        let hidden = relativeError(run(W, X, objective, .hiddenSpace), reference)
+        #expect(relativeError(reference, W.map { Matrix<Double>($0) }) > 1e-4, "the teleport moves the weights")
+        #expect(hidden < 1e-4 && hidden < 2 * general + 1e-6, "Float32 errors: hidden space \(hidden), general \(general)")
     }
 }
