@@ -74,6 +74,15 @@ public func lossAndGradient<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
     return (r.value, r.gradient)
 }
 
+/// The loss and its gradients with respect to the first pre-activation Z = W[0] X and the
+/// later weights W[1...], at constant values (no graph kept): dL/dW[0] is then dL/dZ X^T.
+public func lossAndGradient<Scalar>(firstPreactivation Z: Matrix<Scalar>, later W: ArraySlice<Matrix<Scalar>>,
+                                    _ objective: Objective<Scalar>)
+    -> (loss: Scalar, gradient: [Matrix<Scalar>]) {
+    let r = valueWithGradient(at: [Z] + W) { v in loss(firstPreactivation: v[0], later: v.dropFirst(), objective) }
+    return (r.value, r.gradient)
+}
+
 /// ||dL/dW||^2 summed over all layers (the quantity gradient-norm teleportation increases).
 public func squaredGradientNorm<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
                                         _ objective: Objective<Scalar>) -> Scalar {

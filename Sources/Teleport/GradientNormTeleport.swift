@@ -23,14 +23,8 @@ public struct GradientNormTeleport: Sendable {
     /// How the ascent is computed; both give the same steps up to rounding.
     public var formulation: Formulation
 
-    /// The two formulations of the same ascent.
-    public enum Formulation: Sendable {
-        /// Every step differentiates through the whole network on the batch X (the reference).
-        case general
-        /// The first layer is seen from the hidden space (`FirstLayerInHiddenSpace`): each step
-        /// costs O(k n (k + n)) instead of O(k n d) for an input of size d.
-        case hiddenSpace
-    }
+    /// The two formulations of the same ascent (`TeleportFormulation`).
+    public typealias Formulation = TeleportFormulation
 
     public init(steps: Int = 10, learningRate: Double, cap: Double = 100, hiddenInputs: HiddenInputs = .exact,
                 formulation: Formulation = .hiddenSpace) {
@@ -113,6 +107,15 @@ public struct GradientNormTeleport: Sendable {
         }
         return (W, records)
     }
+}
+
+/// How a teleport computes its objective; both formulations give the same steps up to rounding.
+public enum TeleportFormulation: Sendable {
+    /// Every evaluation goes through the whole network on the batch X (the reference).
+    case general
+    /// The first layer is seen from the hidden space: the batch enters through W[0] X
+    /// (`FirstLayerInHiddenSpace`), so the work that grows with the input size is done once.
+    case hiddenSpace
 }
 
 /// The first layer of a teleport seen from the hidden space. The group acts on W[0] from the

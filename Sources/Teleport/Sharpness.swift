@@ -88,13 +88,17 @@ public struct SharpnessTeleport: Sendable {
     /// How many radii the mean divides by: nil for the true mean (`radii.count`); the
     /// published code divides by 10 while summing 9 radii.
     public var radiusDivisor: Int?
+    /// How the perturbed losses are evaluated (`meanPerturbedLossInHiddenSpace`); the same
+    /// values up to rounding.
+    public var formulation: TeleportFormulation
 
     public init(steps: Int = 10, learningRate: Double, direction: Direction,
                 radii: [Double] = (1...9).map { Double($0) / 10 }, directionsPerRadius: Int = 100,
-                cap: Double = 2.0, hiddenInputs: HiddenInputs = .exact, radiusDivisor: Int? = nil) {
+                cap: Double = 2.0, hiddenInputs: HiddenInputs = .exact, radiusDivisor: Int? = nil,
+                formulation: TeleportFormulation = .hiddenSpace) {
         self.steps = steps; self.learningRate = learningRate; self.direction = direction
         self.radii = radii; self.directionsPerRadius = directionsPerRadius; self.cap = cap
-        self.hiddenInputs = hiddenInputs; self.radiusDivisor = radiusDivisor
+        self.hiddenInputs = hiddenInputs; self.radiusDivisor = radiusDivisor; self.formulation = formulation
     }
 
     /// The published code's sharpness teleport: first-order hidden inputs, the sum over 9
@@ -119,18 +123,9 @@ public struct SharpnessTeleport: Sendable {
         for _ in 0..<steps {
             let (T, gW) = actionAtIdentity(W, input: x, hidden: hidden)
             let point = gW.map(\.value)
-            // Mean perturbed loss and mean gradient at the perturbed points.
-            var meanLoss = 0.0
-            var meanGrad = point.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
-            let count = (radiusDivisor ?? radii.count) * directionsPerRadius
-            for r in radii {
-                for _ in 0..<directionsPerRadius {
-                    let d = randomPerturbation(like: point, radius: r, using: &rng)
-                    let (L, g) = lossAndGradient(perturbed(point, by: d), X, objective)
-                    meanLoss += Double(L) / Double(count)
-                    for m in meanGrad.indices { meanGrad[m].add(g[m], scaledBy: 1 / Scalar(count)) }
-                }
-            }
+            let (meanLoss, meanGrad) = formulation == .general
+                ? meanPerturbedLoss(point, X, objective, using: &rng)
+                : meanPerturbedLossInHiddenSpace(point, X, objective, using: &rng)
             records.append(Record(meanPerturbedLoss: meanLoss))
             if meanLoss > cap || !meanLoss.isFinite { break }
             let pairing = sum(zip(gW, meanGrad).map { $0.dot(Variable($1)) })
@@ -139,5 +134,57 @@ public struct SharpnessTeleport: Sendable {
             W = teleportStep(W, input: X, T: dT.map { $0.value * (sign * Scalar(learningRate)) }, hidden: &hidden)
         }
         return (W, records)
+    }
+
+    /// The divisor of the mean: the true count, or the published 10 radii.
+    var count: Int { (radiusDivisor ?? radii.count) * directionsPerRadius }
+
+    /// The mean perturbed loss at `point` and the mean gradient at the perturbed points, each
+    /// perturbed network evaluated on the batch X (the reference).
+    func meanPerturbedLoss<Scalar>(_ point: [Matrix<Scalar>], _ X: Matrix<Scalar>, _ objective: Objective<Scalar>,
+                                   using rng: inout SeededGenerator) -> (Double, [Matrix<Scalar>]) {
+        var meanLoss = 0.0
+        var meanGrad = point.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
+        for r in radii {
+            for _ in 0..<directionsPerRadius {
+                let d = randomPerturbation(like: point, radius: r, using: &rng)
+                let (L, g) = lossAndGradient(perturbed(point, by: d), X, objective)
+                meanLoss += Double(L) / Double(count)
+                for m in meanGrad.indices { meanGrad[m].add(g[m], scaledBy: 1 / Scalar(count)) }
+            }
+        }
+        return (meanLoss, meanGrad)
+    }
+
+    /// `meanPerturbedLoss` with the first layer in the hidden space: (W[0] + d[0]) X =
+    /// Z + d[0] X with Z = W[0] X formed once, the products d[0] X of 16 directions as one
+    /// matrix product, and the mean of dL/dW[0] = D X^T (D = dL/dZ) formed as (mean of D) X^T,
+    /// one product instead of one per direction. The directions are drawn in the same order.
+    func meanPerturbedLossInHiddenSpace<Scalar>(_ point: [Matrix<Scalar>], _ X: Matrix<Scalar>,
+                                                _ objective: Objective<Scalar>,
+                                                using rng: inout SeededGenerator) -> (Double, [Matrix<Scalar>]) {
+        let Z = matmul(point[0], X), k = point[0].rows
+        var meanD = Matrix<Scalar>.zeros(Z.rows, Z.cols)
+        var meanLater = point.dropFirst().map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
+        var meanLoss = 0.0
+        let scale = 1 / Scalar(count)
+        for r in radii {
+            var left = directionsPerRadius
+            while left > 0 {
+                let chunk = min(16, left)
+                left -= chunk
+                let d = (0..<chunk).map { _ in randomPerturbation(like: point, radius: r, using: &rng) }
+                let dX = matmul(vconcat(d.map { $0[0] }), X)                       // (chunk k) x batch
+                for j in 0..<chunk {
+                    let later = zip(point.dropFirst(), d[j].dropFirst()).map { $0 + $1 }
+                    let (L, g) = lossAndGradient(firstPreactivation: Z + dX.slice(rows: (j * k)..<((j + 1) * k)),
+                                                 later: later[...], objective)
+                    meanLoss += Double(L) / Double(count)
+                    meanD.add(g[0], scaledBy: scale)
+                    for m in meanLater.indices { meanLater[m].add(g[m + 1], scaledBy: scale) }
+                }
+            }
+        }
+        return (meanLoss, [matmul(meanD, X, transposeB: true)] + meanLater)
     }
 }

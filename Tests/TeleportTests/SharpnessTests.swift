@@ -84,4 +84,28 @@ struct SharpnessGoldenTests {
         let expected = transformPairs(W, input: X, by: direct.map { Matrix<Double>.identity($0.rows) + $0 })
         #expect(relativeError(moved, expected) < 1e-10)
     }
+
+    /// The hidden-space evaluation (chunks of 16 directions; 20 per radius crosses a chunk)
+    /// against the general one: the same records and weights up to rounding, the same draws.
+    @Test(arguments: [false, true])
+    func hiddenSpaceEqualsGeneral(published: Bool) {
+        let (W, X, labels) = PublishedTeleportTests.problem(dims: [30, 6, 5, 4], batch: 12, seed: 13)
+        let objective = Objective<Double>.classification(labels: labels)
+        func run(_ formulation: TeleportFormulation) -> (weights: [Matrix<Double>], records: [SharpnessTeleport.Record], next: Double) {
+            var teleport = published
+                ? SharpnessTeleport.published(steps: 3, learningRate: 0.5, direction: .increase, directionsPerRadius: 20, cap: .infinity)
+                : SharpnessTeleport(steps: 3, learningRate: 0.5, direction: .decrease, radii: [0.1, 0.4], directionsPerRadius: 20,
+                                    cap: .infinity)
+            teleport.formulation = formulation
+            var rng = SeededGenerator(seed: 21)
+            let out = teleport(W, input: X, objective, using: &rng)
+            return (out.weights, out.records, rng.uniform())
+        }
+        let general = run(.general), hidden = run(.hiddenSpace)
+        #expect(relativeError(general.weights, W) > 1e-4, "the teleport moves the weights")
+        #expect(relativeError(hidden.weights, general.weights) < 1e-10)
+        #expect(zip(hidden.records, general.records).allSatisfy {
+            relativeError($0.meanPerturbedLoss, $1.meanPerturbedLoss) < 1e-12 })
+        #expect(hidden.records.count == general.records.count && hidden.next == general.next)
+    }
 }
