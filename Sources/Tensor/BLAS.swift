@@ -28,9 +28,10 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessS
     /// Solves `a x = b` for symmetric positive definite a (n x n, overwritten by its Cholesky
     /// factor) and the column-major b (n x nrhs, overwritten by x) (LAPACKE_?potrf, ?pocon,
     /// ?potrs). Returns LAPACK's info (0 on success, > 0 when a is not positive definite)
-    /// and the estimate of a's reciprocal condition number in the 1-norm.
-    static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>,
-                     b: UnsafeMutablePointer<Self>) -> (info: Int32, reciprocalCondition: Self)
+    /// and the estimate of a's reciprocal condition number in the 1-norm, from `norm`, the 1-norm
+    /// of a before the factorization.
+    static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
+                     norm: Self) -> (info: Int32, reciprocalCondition: Self)
 
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
@@ -80,12 +81,10 @@ extension Float: BLASScalar {
                              &pivots, b, Int32(Swift.max(nrhs, 1)))
     }
 
-    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>,
-                            b: UnsafeMutablePointer<Float>) -> (info: Int32, reciprocalCondition: Float) {
+    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+                            norm: Float) -> (info: Int32, reciprocalCondition: Float) {
         _ = blasConfigured
         let ld = Int32(Swift.max(n, 1))
-        var norm: Float = 0          // the 1-norm of a, before the factorization overwrites it
-        for j in 0..<n { var s: Float = 0; for i in 0..<n { s += Swift.abs(a[i * n + j]) }; norm = Swift.max(norm, s) }
         let info = LAPACKE_spotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld)
         guard info == 0 else { return (info, 0) }
         var rcond: Float = 0
@@ -128,12 +127,10 @@ extension Double: BLASScalar {
                              &pivots, b, Int32(Swift.max(nrhs, 1)))
     }
 
-    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>,
-                            b: UnsafeMutablePointer<Double>) -> (info: Int32, reciprocalCondition: Double) {
+    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
+                            norm: Double) -> (info: Int32, reciprocalCondition: Double) {
         _ = blasConfigured
         let ld = Int32(Swift.max(n, 1))
-        var norm: Double = 0          // the 1-norm of a, before the factorization overwrites it
-        for j in 0..<n { var s: Double = 0; for i in 0..<n { s += Swift.abs(a[i * n + j]) }; norm = Swift.max(norm, s) }
         let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld)
         guard info == 0 else { return (info, 0) }
         var rcond: Double = 0

@@ -161,7 +161,7 @@ public func solvePositiveDefinite<Scalar>(_ b: Matrix<Scalar>, over a: Matrix<Sc
     if a.rows == 0 || b.rows == 0 { return b }
     // b's row-major buffer is the column-major buffer of b^T (n x r); a is symmetric.
     var factor = a.scalars, x = b
-    let (info, rcond) = Scalar.posv(n: a.rows, nrhs: b.rows, a: &factor, b: &x.scalars)
+    let (info, rcond) = Scalar.posv(n: a.rows, nrhs: b.rows, a: &factor, b: &x.scalars, norm: a.norm1())
     return info == 0 && rcond >= minReciprocalCondition ? x : nil
 }
 

@@ -1,7 +1,6 @@
 import Testing
 import TestSupport
 import Autodiff
-import Datasets
 @testable import Teleport
 @testable import Model
 
@@ -9,14 +8,10 @@ import Datasets
 /// the general one, on the same inputs: the same directions, records and weights up to
 /// rounding (Float64: relative 1e-9 after three steps; Float32: 1e-3).
 @Suite struct HiddenSpaceTeleportTests {
-    static func problem(dims: [Int], batch: Int, seed: UInt64) -> (W: [Matrix<Double>], X: Matrix<Double>, labels: [Int]) {
-        PublishedTeleportTests.problem(dims: dims, batch: batch, seed: seed)
-    }
-
     /// Batches smaller than the input use the Gram matrix, larger ones the product D X^T.
     @Test(arguments: [([30, 6, 5, 4], 12), ([5, 6, 5, 4], 12), ([20, 8, 3], 8)])
     func sameDirectionAsTheGeneralPath(dims: [Int], batch: Int) {
-        let (W, X, labels) = Self.problem(dims: dims, batch: batch, seed: 7)
+        let (W, X, labels) = PublishedTeleportTests.problem(dims: dims, batch: batch, seed: 7)
         let layer = FirstLayerInHiddenSpace(W[0], input: X)
         #expect((layer.gram != nil) == (batch < dims[0]))
         for objective in [Objective<Double>.classification(labels: labels),
@@ -31,7 +26,7 @@ import Datasets
 
     @Test(arguments: [HiddenInputs.exact, .firstOrder])
     func sameTeleportAsTheGeneralPath(hiddenInputs: HiddenInputs) {
-        let (W, X, labels) = Self.problem(dims: [40, 8, 6, 4], batch: 16, seed: 11)
+        let (W, X, labels) = PublishedTeleportTests.problem(dims: [40, 8, 6, 4], batch: 16, seed: 11)
         let objective = Objective<Double>.classification(labels: labels)
         func run(_ formulation: GradientNormTeleport.Formulation) -> (weights: [Matrix<Double>], records: [GradientNormTeleport.Record]) {
             GradientNormTeleport(steps: 3, learningRate: 0.5, cap: .infinity, hiddenInputs: hiddenInputs,
@@ -48,7 +43,7 @@ import Datasets
     }
 
     @Test func float32AgreesWithFloat64() {
-        let (W, X, labels) = Self.problem(dims: [50, 8, 6, 4], batch: 20, seed: 5)
+        let (W, X, labels) = PublishedTeleportTests.problem(dims: [50, 8, 6, 4], batch: 20, seed: 5)
         let teleport = GradientNormTeleport(steps: 3, learningRate: 0.5, cap: .infinity)
         let reference = teleport(W, input: X, .classification(labels: labels))
         let single = teleport(W.map { Matrix<Float>($0) }, input: Matrix<Float>(X), .classification(labels: labels))
@@ -57,7 +52,7 @@ import Datasets
 
     /// The cap stops both formulations at the same step.
     @Test func capStopsAtTheSameStep() {
-        let (W, X, labels) = Self.problem(dims: [30, 6, 5, 4], batch: 12, seed: 3)
+        let (W, X, labels) = PublishedTeleportTests.problem(dims: [30, 6, 5, 4], batch: 12, seed: 3)
         let objective = Objective<Double>.classification(labels: labels)
         let f0 = GradientNormTeleport.ascentDirection(W, input: X, objective).squaredGradientNorm
         let capped = { (formulation: GradientNormTeleport.Formulation) in
@@ -74,21 +69,15 @@ import Datasets
 @Suite(.requires(.imageData))
 struct HiddenSpaceTeleportAccuracyOnMNIST {
     @Test func float32ErrorNoLargerThanTheGeneralPath() throws {
-        let (train, _) = try Datasets.load(.mnist, root: TestPaths.datasetsFolder)
-        let trainer = FusedMLPTrainer(shape: .mnist, seed: 54321, optimizer: .sgd(lr: 1e-2))
-        _ = trainer.trainEpoch(images: train.images, labels: train.labels, count: 20_000)
-        var rng = SeededGenerator(seed: 3)
-        let indices = (0..<200).map { _ in rng.int(below: 20_000) }
-        let X = columnBatch(images: train.images, features: 784, indices: indices)
-        let objective = Objective<Float>.classification(labels: indices.map { train.labels[$0] })
-        let W = MLPShape.mnist.matrices(trainer.parameters)
+        let (W, X, labels) = try TeleportOnMNIST.checkpoint()
+        let objective = Objective<Float>.classification(labels: labels)
         func run<S: BLASScalar>(_ W: [Matrix<S>], _ X: Matrix<S>, _ o: Objective<S>,
                                 _ f: GradientNormTeleport.Formulation) -> [Matrix<Double>] {
             GradientNormTeleport(steps: 10, learningRate: 1e-3, cap: .infinity, formulation: f)(W, input: X, o)
                 .weights.map { Matrix<Double>($0) }
         }
         let reference = run(W.map { Matrix<Double>($0) }, Matrix<Double>(X),
-                            .classification(labels: indices.map { train.labels[$0] }), .general)
+                            .classification(labels: labels), .general)
         let general = relativeError(run(W, X, objective, .general), reference)
         let hidden = relativeError(run(W, X, objective, .hiddenSpace), reference)
         #expect(relativeError(reference, W.map { Matrix<Double>($0) }) > 1e-4, "the teleport moves the weights")

@@ -91,15 +91,21 @@ import TestSupport
 /// Teleportation on real MNIST at a trained checkpoint (the settings of Results 3 and 4).
 @Suite(.requires(.imageData))
 struct TeleportOnMNIST {
-    @Test func increasesTheGradientNormAndKeepsTheLoss() throws {
+    /// The MNIST MLP after one SGD epoch on 20,000 samples (seed 54321) and a batch of 200 of
+    /// those samples (seed 3).
+    static func checkpoint() throws -> (W: [Matrix<Float>], X: Matrix<Float>, labels: [Int]) {
         let (train, _) = try Datasets.load(.mnist, root: TestPaths.datasetsFolder)
         let trainer = FusedMLPTrainer(shape: .mnist, seed: 54321, optimizer: .sgd(lr: 1e-2))
         _ = trainer.trainEpoch(images: train.images, labels: train.labels, count: 20_000)
         var rng = SeededGenerator(seed: 3)
         let indices = (0..<200).map { _ in rng.int(below: 20_000) }
-        let X = columnBatch(images: train.images, features: 784, indices: indices)
-        let objective = Objective<Float>.classification(labels: indices.map { train.labels[$0] })
-        let W = MLPShape.mnist.matrices(trainer.parameters)
+        return (MLPShape.mnist.matrices(trainer.parameters),
+                columnBatch(images: train.images, features: 784, indices: indices), indices.map { train.labels[$0] })
+    }
+
+    @Test func increasesTheGradientNormAndKeepsTheLoss() throws {
+        let (W, X, labels) = try Self.checkpoint()
+        let objective = Objective<Float>.classification(labels: labels)
         // Result 4's setting for momentum, RMSProp and Adam: 10 ascent steps, lr 5e-2.
         let (moved, records) = GradientNormTeleport(steps: 10, learningRate: 5e-2)(W, input: X, objective)
         let before = squaredGradientNorm(W, X, objective), after = squaredGradientNorm(moved, X, objective)
