@@ -4,11 +4,13 @@ import Foundation
 import Teleport
 import Tensor
 
-/// The image data an experiment trains and tests on (PROTOCOL.md, Result 2): MNIST and
-/// Fashion-MNIST train on a fixed random 50k/10k split of their 60k training images (seed 1;
-/// the 10k held out are not used), CIFAR-10 on all 50k; "validation loss" is the loss on the
-/// official 10k test set. Samples stay in the split's ascending index order, which is the
-/// "sequential" training order; CIFAR-10 trains in file order.
+/// The image data an experiment trains and tests on (PROTOCOL.md, Result 2, and "Published
+/// mode and corrected mode"): MNIST and Fashion-MNIST train on the published 50k/10k split of
+/// their 60k training images, `random_split` with generator seed 1 (`PublishedStreams.split`;
+/// the 10k held out are not used), in the split's order, which is the published training order
+/// (a SequentialSampler visits the subset in split order); CIFAR-10 trains on all 50k in file
+/// order. "Validation loss" is the loss on the official 10k test set. Both algorithms read the
+/// data this way.
 ///
 /// The JPEG copy of CIFAR-10 stands in for the official files when they are absent. Its files
 /// are sorted by class, which is not CIFAR-10's file order (classes interleaved at random), and
@@ -22,12 +24,7 @@ public struct ImageData: Sendable {
     /// Loads `dataset` from the project's dataset folder (`$TELEPORT_DATA_DIR` or `Datasets/`),
     /// returning it with the checksums of its catalog files for provenance. Missing files are a
     /// `HarnessError.missingData` that points at `datasets fetch`.
-    ///
-    /// With the published algorithm, MNIST and Fashion-MNIST train on the published split in
-    /// its own order (`PublishedStreams.split`: `random_split` with seed 1, visited by a
-    /// SequentialSampler); CIFAR-10 in file order either way.
-    public static func load(_ dataset: DatasetName, splitSeed: UInt64 = 1,
-                            algorithm: Algorithm = .corrected) throws -> Prepared<ImageData> {
+    public static func load(_ dataset: DatasetName, splitSeed: UInt64 = 1) throws -> Prepared<ImageData> {
         let store = DataStore.fromEnvironment()
         let folder = store.folder(dataset)
         let entry = store.entry(dataset)
@@ -37,9 +34,7 @@ public struct ImageData: Sendable {
         let (fullTrain, test) = try Datasets.load(dataset, root: store.root)
         let train = switch dataset {
         case .mnist, .fashionMNIST:
-            algorithm == .published
-                ? fullTrain.subset(PublishedStreams.split(count: fullTrain.count, seed: splitSeed).train)
-                : fullTrain.trainValidationSplit(seed: splitSeed).train
+            fullTrain.subset(PublishedStreams.split(count: fullTrain.count, seed: splitSeed).train)
         case .cifar10: fullTrain
         case .cifar10JPEG: fullTrain.shuffled(seed: Self.jpegOrderSeed)
         }
@@ -143,12 +138,12 @@ public struct ImageData: Sendable {
 extension ImageData {
     /// Loads every named dataset that is `usable` (absent ones, e.g. CIFAR-10 without its
     /// archive, are left out and reported by the experiment), with their checksums.
-    public static func loadPresent(_ names: [String], algorithm: Algorithm = .corrected) throws -> Prepared<[String: ImageData]> {
+    public static func loadPresent(_ names: [String]) throws -> Prepared<[String: ImageData]> {
         var data: [String: ImageData] = [:]
         var checksums: [String: String] = [:]
         for name in usable(names) {
             guard let d = DatasetName(rawValue: name) else { continue }
-            let loaded = try load(d, algorithm: algorithm)
+            let loaded = try load(d)
             data[name] = loaded.shared
             checksums.merge(loaded.checksums) { a, _ in a }
         }
@@ -156,21 +151,28 @@ extension ImageData {
     }
 
     /// phi and psi of W (PROTOCOL.md) on `draws` random training batches of `batchSize`, with
-    /// fixed measurement seeds: every call uses the same batches, directions and M, so that
-    /// differences between models (or before/after a teleport) are not sampling noise.
+    /// correlation.py's measurement draws (`PublishedStreams.measurementDraws`: M and the
+    /// directions of curve c from `manual_seed(12345 c)`). Every call uses the same batches
+    /// (fixed seed), directions and M, so that differences between models (or before/after a
+    /// teleport) are not sampling noise. phi is the mean perturbed loss divided by the batch
+    /// size, psi the mean curvature (`orbitCurvature`, in double precision).
     public func sharpnessAndCurvature(_ W: [Matrix<Float>], radii: [Double], draws: Int,
                                       batchSize: Int) -> (phi: Double, psi: Double) {
+        let shape = MLPShape([W[0].cols] + W.map(\.rows))
+        let W64 = W.map { Matrix<Double>($0) }
         var batchRng = SeededGenerator(seed: 12345)
-        let batches = (0..<draws).map { _ in randomTrainingBatch(size: batchSize, using: &batchRng) }
-        var phiRng = SeededGenerator(seed: 23456)
-        let phiValue = phi(W, radii: radii, batches: batches.count, using: &phiRng) { i in
-            (batches[i].X, .classification(labels: batches[i].labels))
+        var phiTotal = 0.0, psiTotal = 0.0, size = 0
+        for curve in 0..<draws {
+            let (X, labels) = randomTrainingBatch(size: batchSize, using: &batchRng)
+            size = X.cols
+            let drawn = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii)
+            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: drawn.M)
+            for d in drawn.directions {
+                phiTotal += Double(lossValue(perturbed(W, by: d), X, .classification(labels: labels)))
+            }
         }
-        var psiRng = SeededGenerator(seed: 34567)
-        let psiValue = psi(W.map { Matrix<Double>($0) }, draws: batches.count, using: &psiRng) { i in
-            Matrix<Double>(batches[i].X)
-        }
-        return (phiValue, psiValue)
+        let n = Double(draws)
+        return (phiTotal / (n * Double(radii.count)) / Double(size), psiTotal / n)
     }
 }
 
@@ -179,10 +181,6 @@ extension ImageData {
 extension Experiment where Shared == [String: ImageData] {
     public func prepare(params: Params, datasets: [String]) throws -> Prepared<[String: ImageData]> {
         try ImageData.loadPresent(datasets)
-    }
-
-    public func prepare(params: Params, datasets: [String], algorithm: Algorithm) throws -> Prepared<[String: ImageData]> {
-        try ImageData.loadPresent(datasets, algorithm: algorithm)
     }
 
     public func checkData(_ datasets: [String], explicit: Bool) throws {

@@ -1,3 +1,4 @@
+import Model
 import Tensor
 
 /// The published code's random draws, from PyTorch's stream (`TorchGenerator`; PROTOCOL.md,
@@ -17,4 +18,28 @@ public enum PublishedStreams {
 
     /// The initial-weights seed of run `i` in correlation.py and teleport_optimization.py.
     public static func runSeed(_ i: Int) -> UInt64 { UInt64(i + 1) * 54321 }
+}
+
+extension PublishedStreams {
+    /// correlation.py's draws for measurement curve `curve` of a model of `shape`:
+    /// `manual_seed(12345 curve)`, then for every layer pair m an M (k x k, k = dims[m + 1],
+    /// `rand` in float32 divided by its Frobenius norm) for psi, then for every radius t a
+    /// direction `rand(P) / norm * t` (float32, P parameters, in `shape.matrices` layout) for
+    /// phi. The draws depend on the curve only, not on the model.
+    public static func measurementDraws(curve: Int, shape: MLPShape, radii: [Double])
+        -> (M: [Matrix<Double>], directions: [[Matrix<Float>]]) {
+        var g = TorchGenerator(seed: UInt64(12345 * curve))
+        let M: [Matrix<Double>] = (0..<(shape.layerCount - 1)).map { m in
+            let k = shape.dims[m + 1]
+            let values = g.rand(k * k)
+            let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+            return Matrix(rows: k, cols: k, scalars: values.map { Double($0 / norm) })
+        }
+        let directions = radii.map { t in
+            let values = g.rand(shape.parameterCount)
+            let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+            return shape.matrices(values.map { $0 / norm * Float(t) })
+        }
+        return (M, directions)
+    }
 }

@@ -90,6 +90,6 @@ import Testing
         guard case .implemented(let differences) = G.publishedMode else {
             Issue.record("generalization's published algorithm is not declared"); return
         }
-        #expect(differences.count == 3)
+        #expect(differences.count == 2)
     }
 }

@@ -93,15 +93,11 @@ struct Correlation: Experiment {
         let setup = Self.setup(data.dataset)
         let n = min(params.trainSamples ?? data.train.count, data.train.count)
 
-        // Train from the published seeds, (i + 1) * 54321: with the published algorithm from
-        // exactly init_param_MLP's weights, else from our generator's draws for those seeds.
+        // Train from init_param_MLP's weights for the published seeds, (i + 1) * 54321.
         let published = context.algorithm == .published
-        let trainer = published
-            ? FusedMLPTrainer(shape: setup.shape,
-                              parameters: setup.shape.publishedInitialParameters(seed: PublishedStreams.runSeed(run.seed)),
-                              optimizer: .sgd(lr: setup.learningRate))
-            : FusedMLPTrainer(shape: setup.shape, seed: PublishedStreams.runSeed(run.seed),
-                              optimizer: .sgd(lr: setup.learningRate))
+        let trainer = FusedMLPTrainer(shape: setup.shape,
+                                      parameters: setup.shape.publishedInitialParameters(seed: PublishedStreams.runSeed(run.seed)),
+                                      optimizer: .sgd(lr: setup.learningRate))
         var curve: [Double] = []
         for epoch in 0..<params.epochs {
             context.report("epoch", epoch + 1, of: params.epochs)
@@ -111,10 +107,10 @@ struct Correlation: Experiment {
         }
         let test = trainer.evaluate(images: data.test.images, labels: data.test.labels)
 
-        // Measure phi and psi on the same batches, directions and M for every model (one
-        // measurement seed), so that differences between models are not sampling noise.
-        // The published algorithm measures each model on its own batches and draws, as
-        // correlation.py does (CorrelationPublished.swift).
+        // Measure phi and psi with correlation.py's draws (M and directions of curve c from
+        // manual_seed(12345 c)) on the same batches for every model, so that differences
+        // between models are not sampling noise. The published algorithm measures each model on
+        // its own batches, as correlation.py's loader gives them (CorrelationPublished.swift).
         context.note("phi and psi")
         let W = setup.shape.matrices(trainer.parameters)
         let (phiValue, psiValue) = published
@@ -181,10 +177,9 @@ extension Correlation {
     /// `--algorithm published`: correlation.py's streams and measurement schedule.
     static var publishedMode: PublishedMode {
         .implemented(differences: [
-            "initial weights: init_param_MLP's own (PyTorch's stream) instead of our generator's, for the same seeds",
-            "MNIST and Fashion-MNIST train on random_split(seed 1) in its own order instead of our split in index order",
             "phi and psi of model i are measured on correlation.py's batches for model i (one shuffled loader across "
-                + "models) and its draws (manual_seed(12345 c) per curve), instead of the same batches and draws for every model",
+                + "models), instead of the same batches for every model (both take correlation.py's draws, "
+                + "manual_seed(12345 c) per curve)",
         ])
     }
 

@@ -77,30 +77,18 @@ struct PublishedMeasurement {
         }
     }
 
-    /// phi and psi of `W` measured as correlation.py measures model `model`: per curve c,
-    /// `manual_seed(12345 c)`, M per pair (uniform, unit Frobenius norm, float32) for psi,
-    /// then per radius t a direction `rand(P) / norm * t` (float32) for phi; phi is the mean
-    /// perturbed loss divided by the batch size, psi the mean curvature.
+    /// phi and psi of `W` measured as correlation.py measures model `model`: per curve c its
+    /// batch and `PublishedStreams.measurementDraws(curve: c)`; phi is the mean perturbed loss
+    /// divided by the batch size, psi the mean curvature (`orbitCurvature`).
     func sharpnessAndCurvature(_ W: [Matrix<Float>], model: Int, train: LabeledImages) -> (phi: Double, psi: Double) {
         let W64 = W.map { Matrix<Double>($0) }
         var phiTotal = 0.0, psiTotal = 0.0
         for (curve, indices) in batches(model: model).enumerated() {
             let X = columnBatch(images: train.images, features: train.features, indices: indices)
             let labels = indices.map { train.labels[$0] }
-            var g = TorchGenerator(seed: UInt64(12345 * curve))
-            let M: [Matrix<Double>] = (0..<(W.count - 1)).map { m in
-                let k = W[m].rows
-                let values = g.rand(k * k)
-                let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-                return Matrix(rows: k, cols: k, scalars: values.map { Double($0 / norm) })
-            }
-            let (g1, g2) = curveDerivatives(W64, input: Matrix<Double>(X), directions: M)
-            psiTotal += curvature(first: g1, second: g2)
-            for t in radii {
-                let values = g.rand(shape.parameterCount)
-                let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-                let direction = values.map { $0 / norm * Float(t) }
-                let d = shape.matrices(direction)
+            let draws = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii)
+            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: draws.M)
+            for d in draws.directions {
                 phiTotal += Double(lossValue(perturbed(W, by: d), X, .classification(labels: labels)))
             }
         }

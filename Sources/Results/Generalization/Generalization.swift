@@ -279,12 +279,11 @@ struct Generalization: Experiment {
             : (params.startEpoch, params.teleportEpoch)
     }
 
-    /// SGD from the initialisation of seed 54321 (ours, or init_param_MLP's with the published
-    /// algorithm) for `baselineEpochs`, keeping the weights the variants start from.
+    /// SGD from init_param_MLP's initialisation for seed 54321 for `baselineEpochs`, keeping the
+    /// weights the variants start from.
     func trainBaseline(data: ImageData, setup: Setup, params: Params, context: RunContext) throws -> Baseline {
         let n = min(params.trainSamples ?? data.train.count, data.train.count)
-        let initial = context.algorithm == .published ? setup.shape.publishedInitialParameters(seed: 54321)
-            : setup.shape.initialParameters(seed: 54321)
+        let initial = setup.shape.publishedInitialParameters(seed: 54321)
         let trainer = FusedMLPTrainer(shape: setup.shape, parameters: initial, optimizer: .sgd(lr: setup.learningRate))
         let startAfter = Self.epochs(params, context.algorithm).startAfter
         var curves = Curves(firstEpoch: 1)
@@ -331,7 +330,8 @@ struct Generalization: Experiment {
     }
 
     /// phi and psi of the trainer's weights on the same batches, directions and M for every
-    /// call (fixed measurement seeds), so before/after differences are not sampling noise.
+    /// call (fixed batches, correlation.py's draws), so before/after differences are not
+    /// sampling noise.
     func measure(_ trainer: FusedMLPTrainer, data: ImageData, setup: Setup, params: Params) -> Measure {
         let (phiValue, psiValue) = data.sharpnessAndCurvature(
             setup.shape.matrices(trainer.parameters), radii: setup.radii,
@@ -411,12 +411,18 @@ struct Generalization: Experiment {
         func loss(_ r: VariantRow) -> String {
             Table.meanStd(r.finalTestLoss, r.finalTestLossStd, digits: 3) + " (\(r.runs) runs)"
         }
+        // A t interval needs two completed runs; with fewer (the others diverged) the part is not decided.
+        func tooFew(_ r: VariantRow) -> String {
+            "\(r.finalTestLosses.count) completed run\(r.finalTestLosses.count == 1 ? "" : "s") (an interval needs 2)"
+                + (r.diverged > 0 ? ", \(r.diverged) diverged" : "")
+        }
         // Per run, the targeted quantity moved in the intended direction (t interval of the log change).
         let moved = datasets.flatMap { name in
             Objective.allCases.flatMap { o in
                 Direction.allCases.map { d -> Check in
                     let part = "\(name)/\(d.rawValue)-\(o.rawValue)"
                     guard let r = row(name, o, d) else { return .notRun(part, because: "no completed run") }
+                    guard r.logChanges.count >= 2 else { return .notRun(part, because: tooFew(r)) }
                     return Check(part, .mean("mean log(\(o.rawValue) after / before)", values: r.logChanges,
                                              claim: d == .increase ? .above : .below, scale: 1),
                                  note: "\(r.movedAsIntended)/\(r.runs) moved" + (r.diverged > 0 ? ", \(r.diverged) diverged" : ""))
@@ -428,6 +434,9 @@ struct Generalization: Experiment {
             guard let up = row(name, .psi, .increase), let down = row(name, .psi, .decrease) else {
                 return .notRun(name, because: "no completed psi runs")
             }
+            if let few = [up, down].first(where: { $0.finalTestLosses.count < 2 }) {
+                return .notRun(name, because: "\(few.direction.rawValue) psi: " + tooFew(few))
+            }
             return Check(name, .welch("mean final test loss, increase psi - decrease psi", up.finalTestLosses,
                                       down.finalTestLosses, claim: .below, scale: abs(down.finalTestLoss)),
                          note: "increase psi \(loss(up)) vs decrease psi \(loss(down))")
@@ -437,6 +446,7 @@ struct Generalization: Experiment {
             guard let down = row(name, .phi, .decrease), let base = s.baselines.first(where: { $0.dataset == name }) else {
                 return .notRun(name, because: "no completed baseline or decrease-phi runs")
             }
+            guard down.finalTestLosses.count >= 2 else { return .notRun(name, because: "decrease phi: " + tooFew(down)) }
             return Check(name, .mean("mean final test loss, decrease phi - baseline",
                                      values: down.finalTestLosses.map { $0 - base.testLoss }, claim: .below,
                                      scale: abs(base.testLoss)),
@@ -458,12 +468,10 @@ struct Generalization: Experiment {
 
 
 extension Generalization {
-    /// `--algorithm published`: teleport_sharpness_curvature.py's weights, order, offsets and
-    /// sharpness teleport.
+    /// `--algorithm published`: teleport_sharpness_curvature.py's offsets and sharpness teleport
+    /// (both algorithms start from its weights and train in its order).
     static var publishedMode: PublishedMode {
         .implemented(differences: [
-            "the baseline starts from init_param_MLP's weights for seed 54321 (PyTorch's stream) instead of our "
-                + "generator's; MNIST and Fashion-MNIST train on random_split(seed 1) in its own order",
             "the variants start from the weights after epoch 16 (saved as \"epoch 15\") instead of 15, teleport "
                 + "during their sixth epoch (loop index 20) instead of their fifth, and end after epoch 41, plotted "
                 + "and compared with the baseline as epoch 40",

@@ -2,7 +2,7 @@ import Experiments
 import Model
 import Tensor
 
-// teleport_optimization.py's teleport batches, batch for batch (`--algorithm published`).
+// teleport_optimization.py's teleport batches, batch for batch (both algorithms draw them).
 //
 // The published script draws every teleport batch from one shuffled DataLoader
 // (`teleport_loader`, batch 200) whose iterator lives through the whole script: the
@@ -16,7 +16,8 @@ import Tensor
 // schedule follows PyTorch's documented DataLoader semantics; the reference files pin down the
 // generator and randperm, not these seeds. SGD, not in the published list, comes after Adam.
 
-/// The published teleport batches of one profile.
+/// The published teleport batches of one profile (PROTOCOL.md: both algorithms draw like the
+/// published code).
 struct PublishedTeleportBatches {
     /// The published order of the optimizers, then SGD (an extra baseline here).
     static let order = ["adagrad", "momentum", "rmsprop", "adam", "sgd"]

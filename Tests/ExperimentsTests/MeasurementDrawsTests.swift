@@ -1,0 +1,48 @@
+import Foundation
+import Model
+import Testing
+import Tensor
+import TestSupport
+@testable import Experiments
+
+/// `PublishedStreams.measurementDraws`, the draws both algorithms measure phi and psi with,
+/// against correlation.py's own (../reference/torch-rng/torch_rng.json).
+@Suite(.requires(.torchReference("torch_rng.json"))) struct MeasurementDrawsTests {
+    let reference: Golden
+    init() throws { reference = try Golden.loadTorchReference("torch_rng.json") }
+    let radii = [0.001, 0.011, 0.021]
+
+    @Test func curvatureMatricesAreCorrelationPys() throws {
+        for curve in [0, 1, 199] {
+            let drawn = PublishedStreams.measurementDraws(curve: curve, shape: .mnist, radii: radii)
+            let expected = try reference.vectors("cases/correlation_curvature_M_curve\(curve)_784_16_10_10")
+            #expect(drawn.M.map(\.rows) == [16, 10])
+            for pair in 0..<2 {
+                #expect(maxRelativeError(drawn.M[pair].scalars, expected[pair]) < 1e-6, "curve \(curve) pair \(pair)")
+            }
+        }
+    }
+
+    @Test func directionsFollowTheMatricesOnTheSameStream() throws {
+        let drawn = PublishedStreams.measurementDraws(curve: 3, shape: .mnist, radii: radii)
+        #expect(drawn.directions.count == radii.count)
+        let first = MLPShape.mnist.flatten(drawn.directions[0])
+        let norm = first.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        #expect(abs(norm - radii[0]) < 1e-6 * radii[0])
+        // The reference holds the raw draws (before normalising): ours are those times t / |d|.
+        let raw = try reference.vectors("cases/correlation_first_sharpness_direction_curve3_first5_last5_unnormalised")
+        let ratios = zip(Array(first.prefix(5)) + Array(first.suffix(5)), raw[0] + raw[1]).map { Double($0) / $1 }
+        #expect(ratios.allSatisfy { abs($0 / ratios[0] - 1) < 1e-6 }, "\(ratios)")
+        // Different radii of one curve are different draws, not one direction rescaled.
+        let second = MLPShape.mnist.flatten(drawn.directions[1])
+        #expect(abs(Double(second[0]) / Double(first[0]) - radii[1] / radii[0]) > 1e-3)
+    }
+
+    @Test func drawsDependOnTheCurveOnly() {
+        let a = PublishedStreams.measurementDraws(curve: 5, shape: .mnist, radii: radii)
+        let b = PublishedStreams.measurementDraws(curve: 5, shape: .mnist, radii: radii)
+        let c = PublishedStreams.measurementDraws(curve: 6, shape: .mnist, radii: radii)
+        #expect(a.M == b.M && a.directions == b.directions)
+        #expect(a.M != c.M)
+    }
+}
