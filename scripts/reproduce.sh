@@ -3,10 +3,12 @@
 # into Figures/<result>/, regenerates REPRODUCE.md, then prints the summary table: per claim
 # of the paper the measured numbers, the verdict (from results/<result>/<profile>/verdict.json),
 # the figures, and each result's wall time in this invocation (the table is also written to
-# results/reproduce-<profile>.md). A failing result does not stop the others; the script then
-# exits with an error. The results named in $PUBLISHED (space-separated) also run with the
-# published algorithm, into results/<result>/<profile>-published/, whose comparison.md sets
-# the two algorithms' verdicts side by side. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
+# results/reproduce-<profile>.md). REPRODUCE.md's opening summary of every claim under both
+# algorithms is regenerated too (results/summary/<profile>/claims.md). A failing result does
+# not stop the others; the script then exits with an error. The results named in $PUBLISHED
+# (space-separated) also run with the published algorithm, into
+# results/<result>/<profile>-published/, whose comparison.md sets the two algorithms' verdicts
+# side by side. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
 set -euo pipefail
 profile=$1; jobs=$2; shift 2
 start=$(date +%s)
@@ -41,9 +43,14 @@ done
 for result in "$@"; do scripts/update-reproduce.sh "$profile" "$result"; done
 echo "== all done in $(( $(date +%s) - start )) s" >&2
 echo
-.build/release/report --profile "$profile" --markdown "results/reproduce-$profile.md" ${report[@]+"${report[@]}"} "$@"
+# The table printed here covers the results of this invocation; the claims summary REPRODUCE.md
+# opens with covers all six, from whatever verdicts this profile has.
+.build/release/report --profile "$profile" --markdown "results/reproduce-$profile.md" \
+  --summary "results/summary/$profile/claims.md" ${report[@]+"${report[@]}"} "$@"
+scripts/update-reproduce.sh "$profile" summary
 echo
-echo "Where to look: REPRODUCE.md (every claim beside its numbers, verdict and figures), the table" \
+echo "Where to look: REPRODUCE.md (it opens with every claim's outcome under both algorithms, then" \
+  "each claim beside its numbers, verdict and figures), the table" \
   "above (also in results/reproduce-$profile.md), the figures in Figures/<result>/ and each" \
   "result's files in results/<result>/$profile/ (comparison.md in $profile-published/)."
 if [ "$failures" -gt 0 ]; then

@@ -35,6 +35,8 @@ awk -v profile="$profile" -v only="$only" '
       close(path)
     } else if (part[1] == "bench") {
       print "_Not measured yet: run `make bench`._"
+    } else if (part[1] == "summary") {
+      print "_Not run yet on the `" profile "` profile: run `make reproduce PROFILE=" profile "`._"
     } else {
       print "_Not run yet on the `" profile "` profile: run `make reproduce PROFILE=" profile " RESULTS=" variant[1] "`._"
     }

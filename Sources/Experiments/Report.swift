@@ -22,6 +22,10 @@ public struct ReproductionReport: Sendable {
         public var figureFiles: [String]
     }
 
+    /// The six result executables.
+    public static let results = ["displacement", "convergence", "correlation", "generalization", "optimizers",
+                                 "metalearning"]
+
     public var profile: Profile
     public var entries: [Entry]
 

@@ -28,8 +28,15 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the table as Markdown to this file (atomically).", valueName: "file"))
     var markdown: String?
 
+    @Option(help: ArgumentHelp("Also write the claims summary REPRODUCE.md opens with (every result's claims, "
+                               + "both algorithms) as Markdown to this file (atomically).", valueName: "file"))
+    var summary: String?
+
+    @Option(help: ArgumentHelp("The report whose section headings the summary links to.", valueName: "file"))
+    var reproduce = "REPRODUCE.md"
+
     @Argument(help: "The results to report, in order (executable names).")
-    var names: [String] = ["displacement", "convergence", "correlation", "generalization", "optimizers", "metalearning"]
+    var names: [String] = ReproductionReport.results
 
     func run() throws {
         var times: [String: Double] = [:]
@@ -44,6 +51,16 @@ struct Report: ParsableCommand {
                                         seconds: times, failed: Set(failed))
         print(report.text(), terminator: "")
         if let markdown { try writeAtomically(report.markdown(), to: URL(fileURLWithPath: markdown)) }
+        if let summary {
+            guard let text = try? String(contentsOfFile: reproduce, encoding: .utf8) else {
+                throw ValidationError("cannot read \(reproduce), whose sections the summary links to; "
+                                      + "run from the repository's root or pass --reproduce FILE")
+            }
+            // Every result, whichever were run in this invocation.
+            let claims = ClaimsSummary(results: ReproductionReport.results, profile: profile,
+                                       root: URL(fileURLWithPath: results), report: text)
+            try writeAtomically(claims.markdown(), to: URL(fileURLWithPath: summary))
+        }
     }
 }
 
