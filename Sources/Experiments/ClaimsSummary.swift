@@ -38,17 +38,15 @@ public struct ClaimsSummary: Sendable {
         let sections = Self.sections(of: report)
         self.sections = sections
         func position(_ name: String) -> Int { sections[name]?.line ?? Int.max }
-        let ordered = results.enumerated().sorted { a, b in
-            position(a.element) != position(b.element) ? position(a.element) < position(b.element) : a.offset < b.offset
-        }.map(\.element)
-        entries = ordered.map { name in
-            func read(_ algorithm: Algorithm) -> VerdictFile? {
-                let folder = root.appendingPathComponent(name)
-                    .appendingPathComponent(profile.rawValue + algorithm.folderSuffix)
-                return try? JSON.decode(VerdictFile.self, from: folder.appendingPathComponent("verdict.json"))
+        entries = results.enumerated()
+            .sorted { (position($0.element), $0.offset) < (position($1.element), $1.offset) }
+            .map(\.element)
+            .map { name in
+                Entry(name: name,
+                      corrected: VerdictFile.read(root: root, result: name, folder: profile.rawValue),
+                      published: VerdictFile.read(root: root, result: name,
+                                                  folder: profile.rawValue + Algorithm.published.folderSuffix))
             }
-            return Entry(name: name, corrected: read(.corrected), published: read(.published))
-        }
     }
 
     /// The section of each result: the heading above the result's first generated block,
@@ -90,11 +88,7 @@ public struct ClaimsSummary: Sendable {
             guard let d = verdict.checks[0].decision else { return outcome }
             return outcome + ": " + d.summary
         }
-        var tally: [String] = []
-        for o in Outcome.allCases {
-            let n = verdict.checks.filter { $0.outcome == o }.count
-            if n > 0 { tally.append("\(n) \(o.rawValue)") }
-        }
+        let tally = Outcome.counts(verdict.checks.map(\.outcome))
         if tally.count == 1 { return outcome + ": all \(verdict.checks.count) parts" }
         return outcome + ": " + tally.joined(separator: ", ") + " of \(verdict.checks.count) parts"
     }

@@ -37,7 +37,7 @@ public struct ReproductionReport: Sendable {
             let folder = root.appendingPathComponent(name).appendingPathComponent(profile.rawValue)
             let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
             return Entry(name: name,
-                         verdicts: try? JSON.decode(VerdictFile.self, from: folder.appendingPathComponent("verdict.json")),
+                         verdicts: VerdictFile.read(root: root, result: name, folder: profile.rawValue),
                          seconds: seconds[name], failed: failed.contains(name),
                          figureFiles: files.filter { $0.hasSuffix(".png") }.sorted())
         }

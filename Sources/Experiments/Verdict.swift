@@ -24,6 +24,15 @@ public enum Outcome: String, Codable, Sendable, CaseIterable {
 
     /// For sentences: "mixed (parts differ)" rather than "mixed".
     public var phrase: String { self == .mixed ? "mixed (parts differ)" : rawValue }
+
+    /// How many of `outcomes` had each outcome, in `allCases` order, those with none left out:
+    /// ["2 reproduced", "1 inconclusive"].
+    public static func counts(_ outcomes: [Outcome]) -> [String] {
+        allCases.compactMap { o in
+            let n = outcomes.filter { $0 == o }.count
+            return n == 0 ? nil : "\(n) \(o.rawValue)"
+        }
+    }
 }
 
 /// One part of a claim (a dataset, an optimizer, a step, a condition) and its decision.
@@ -128,6 +137,13 @@ public struct VerdictFile: Codable, Sendable, Equatable {
     public var runsDiverged: Int
     public var claims: [Verdict]
 
+    /// `<root>/<result>/<folder>/verdict.json`, nil when it is missing or unreadable.
+    public static func read(root: URL, result: String, folder: String) -> VerdictFile? {
+        let url = root.appendingPathComponent(result).appendingPathComponent(folder)
+            .appendingPathComponent("verdict.json")
+        return try? JSON.decode(VerdictFile.self, from: url)
+    }
+
     public init(experiment: String, profile: Profile, runsDeclared: Int, runsCompleted: Int, runsDiverged: Int = 0,
                 claims: [Verdict]) {
         self.experiment = experiment; self.profile = profile
@@ -145,10 +161,7 @@ public struct VerdictFile: Codable, Sendable, Equatable {
     /// per part of each claim: its rule, effect, 95% interval, n and outcome.
     public func markdown() -> String {
         guard !claims.isEmpty else { return "_No verdict rules for \(experiment)._\n" }
-        let counts = Outcome.allCases.compactMap { o -> String? in
-            let n = claims.filter { $0.outcome == o }.count
-            return n == 0 ? nil : "\(n) \(o.rawValue)"
-        }
+        let counts = Outcome.counts(claims.map(\.outcome))
         var text = "**Verdict: \(outcome.phrase).** Claims: \(counts.joined(separator: ", "))"
         if runsCompleted < runsDeclared {
             text += "; only \(runsCompleted) of \(runsDeclared) runs completed"
