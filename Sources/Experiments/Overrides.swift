@@ -2,7 +2,7 @@ import Foundation
 
 /// One `--set name=value` of the command line: a parameter of the profile replaced for this
 /// invocation. `name` is the parameter's dotted name as `<experiment> profiles` prints it
-/// ("epochs", "lrTele.steps"); a list takes comma-separated items ("testSeeds=1,2,3").
+/// ("epochs", "lrTele.steps"); a list takes comma-separated items ("dimensions=20,20,20,20").
 public struct Override: Codable, Sendable, Equatable, CustomStringConvertible {
     public var name: String
     public var value: String

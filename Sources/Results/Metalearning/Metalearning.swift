@@ -1,12 +1,14 @@
 // Result 5 of the paper (Fig 6): learning where to teleport.
 //
 // Base problems: regression 0.5 ||Y - W2 s(W1 X)||_F^2 with dims [20, 20, 20, 20], one
-// problem (data and initial weights, uniform in [0, 1)) per seed. Each learned optimiser is
-// meta-trained along trajectories of training problems (seeds 0, 1, ...) by truncated
+// problem (data and initial weights, uniform in [0, 1)) per seed, drawn as the published
+// `init_param` draws it (PyTorch's stream). Each learned optimiser is meta-trained along
+// trajectories of training problems (seeds n*n*12345 - 1, n = 0, 1, ...) by truncated
 // backpropagation through unrolls of 10 steps (Adam on the LSTM parameters), saved as JSON
 // in <results>/metalearning/<profile>/cache/meta-<method>.json (a rerun with the same
 // parameters reads it back instead of meta-training), then run on 5 test problems with
-// disjoint seeds next to gradient descent (PROTOCOL.md).
+// disjoint seeds (n*n*12345) next to gradient descent (PROTOCOL.md). Both algorithms use the
+// same problems, so their results differ by the algorithm only.
 
 import Theory
 import MetaLearning
@@ -55,7 +57,7 @@ struct Metalearning: Experiment {
         var lrTele: Budget              // the paper: 30 x 300, hidden 20
         var update: Budget              // the paper: 600 x 100, hidden 300
         var updateTele: Budget          // the paper: 700 x 100, hidden 300
-        var testSeeds: [Int]            // 5 test problems, disjoint from the training seeds
+        var testProblems: Int           // test problems n = 0, 1, ... (seed n*n*12345; the paper: 5)
         var gdSteps: Int                // steps of GD at test time (the paper: 300)
 
         func budget(_ method: Method) -> Budget? {
@@ -116,7 +118,7 @@ struct Metalearning: Experiment {
                            lrTele: Budget(trajectories: 30, steps: 300, hidden: 20),
                            update: Budget(trajectories: 600, steps: 100, hidden: 300),
                            updateTele: Budget(trajectories: 700, steps: 100, hidden: 300),
-                           testSeeds: Array(100_000..<100_005), gdSteps: 300)
+                           testProblems: 5, gdSteps: 300)
         // The default profile is the paper's (about 15 minutes on two cores). The quick profile
         // keeps the paper's architectures, step counts and learning rates and meta-trains on
         // fewer trajectories (about 1.5 minutes over two cores).
@@ -175,7 +177,7 @@ struct Metalearning: Experiment {
             var curve: [Double] = []
             for i in 0..<budget.trajectories {
                 context.report("meta-training trajectory", i + 1, of: budget.trajectories)
-                let problem = Self.trainingProblem(i, params: params, context.algorithm)
+                let problem = Self.trainingProblem(i, params: params)
                 let unrolls = (context.algorithm == .published
                     ? trainer.trainPublished(on: problem, steps: budget.steps)
                     : trainer.train(on: problem, steps: budget.steps)).map { Double($0) }
@@ -189,10 +191,10 @@ struct Metalearning: Experiment {
         try optimizer.load(trained.optimizer)
 
         var losses: [[Double]] = [], seconds: [[Double]] = []
-        let testSeeds = Self.testSeeds(params: params, context.algorithm)
+        let testSeeds = Self.testSeeds(params: params)
         for (i, seed) in testSeeds.enumerated() {
             context.report("test problem", i + 1, of: testSeeds.count)
-            let problem = Self.testProblem(seed: seed, params: params, context.algorithm)
+            let problem = Self.testProblem(seed: seed, params: params)
             var W = problem.initialWeights, state = optimizer.initialState()
             var curve: [Double] = [], time: [Double] = [0]
             let start = Date()
@@ -211,36 +213,31 @@ struct Metalearning: Experiment {
                       metaTrainingLoss: trained.unrolledLoss, metaTrainingSeconds: trained.seconds)
     }
 
-    /// Training problem `i`: seed i of our generator, or with the published algorithm
-    /// `init_param(dim, seed = i*i*12345 - 1)` as `train_meta_opt` draws it.
-    static func trainingProblem(_ i: Int, params: Params, _ algorithm: Algorithm) -> RegressionProblem<MetaScalar> {
-        algorithm == .published
-            ? RegressionProblem(publishedDimensions: params.dimensions, seed: i * i * 12345 - 1)
-            : RegressionProblem(dimensions: params.dimensions, seed: UInt64(i))
+    /// Training problem `i`: `init_param(dim, seed = i*i*12345 - 1)` as `train_meta_opt` draws
+    /// it (both algorithms).
+    static func trainingProblem(_ i: Int, params: Params) -> RegressionProblem<MetaScalar> {
+        RegressionProblem(publishedDimensions: params.dimensions, seed: i * i * 12345 - 1)
     }
 
-    /// The seeds of the test problems: `testSeeds` of our generator, or with the published
-    /// algorithm n*n*12345 for n = 0, 1, ... (`test_meta_opt` and `train_GD`).
-    static func testSeeds(params: Params, _ algorithm: Algorithm) -> [Int] {
-        algorithm == .published ? params.testSeeds.indices.map { $0 * $0 * 12345 } : params.testSeeds
+    /// The seeds of the test problems: n*n*12345 for n = 0 ..< testProblems, as `test_meta_opt`
+    /// and `train_GD` draw them (both algorithms; disjoint from the training seeds).
+    static func testSeeds(params: Params) -> [Int] {
+        (0..<params.testProblems).map { $0 * $0 * 12345 }
     }
 
-    /// The test problem of `seed` (one of `testSeeds(params:_:)`), from our generator or from
-    /// `init_param(dim, seed)` with the published algorithm.
-    static func testProblem(seed: Int, params: Params, _ algorithm: Algorithm) -> RegressionProblem<MetaScalar> {
-        algorithm == .published
-            ? RegressionProblem(publishedDimensions: params.dimensions, seed: seed)
-            : RegressionProblem(dimensions: params.dimensions, seed: UInt64(seed))
+    /// The test problem of `seed` (one of `testSeeds(params:)`): `init_param(dim, seed)`.
+    static func testProblem(seed: Int, params: Params) -> RegressionProblem<MetaScalar> {
+        RegressionProblem(publishedDimensions: params.dimensions, seed: seed)
     }
 
     /// The baseline: gradient descent W <- W - lr dL/dW on the test problems.
     func testGD(params: Params, context: RunContext) throws -> Result {
         let lr = MetaScalar(params.gdLearningRate)
         var losses: [[Double]] = [], seconds: [[Double]] = []
-        let testSeeds = Self.testSeeds(params: params, context.algorithm)
+        let testSeeds = Self.testSeeds(params: params)
         for (i, seed) in testSeeds.enumerated() {
             context.report("test problem", i + 1, of: testSeeds.count)
-            let problem = Self.testProblem(seed: seed, params: params, context.algorithm)
+            let problem = Self.testProblem(seed: seed, params: params)
             var W = problem.initialWeights
             var curve: [Double] = [], time: [Double] = [0]
             let start = Date()
@@ -320,21 +317,19 @@ struct Metalearning: Experiment {
 
 
 extension Metalearning {
-    /// `--algorithm published`: `train_meta_opt`'s unroll boundaries and the published problems.
+    /// `--algorithm published`: `train_meta_opt`'s unroll boundaries (the problems are the
+    /// published ones in both algorithms).
     static var publishedMode: PublishedMode {
         .implemented(differences: [
             "meta-parameters are updated inside step t when t % 10 == 0 and t != 0, between its descent and its "
                 + "teleport: the first unroll sums 11 losses, the teleport of a boundary step belongs to the next "
                 + "unroll, and the losses after the last boundary are dropped (instead of whole unrolls of 10 steps)",
-            "problems from init_param (PyTorch's stream): training trajectory n has seed n*n*12345 - 1, test problem "
-                + "n (and GD's) seed n*n*12345, instead of our generator's seeds 0, 1, ... and 100000 ...",
         ])
     }
 
-    /// `--set` rules beyond counts of at least 1 (test seeds may be any non-negative number):
-    /// four dimensions (batch and three layer widths).
+    /// `--set` rules beyond counts of at least 1: four dimensions (batch and three layer widths).
     func problems(in params: Params) -> [String] {
-        countProblems(in: params, except: ["testSeeds"])
+        countProblems(in: params)
             + (params.dimensions.count == 4 ? [] : ["'dimensions' takes 4 numbers: batch, d0, d1, d2"])
     }
 }
