@@ -18,6 +18,9 @@ DATA    ?= mnist fashion-mnist
 # the offline mirror (the experiments prefer the official cifar-10 whenever it is present).
 OPTIONAL_DATA ?= cifar-10-jpeg
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# With STOP_AFTER=90m (or seconds, or 2h), make reproduce starts no run after that much wall time;
+# finished runs are kept and the same command continues (REPRODUCE.md waits for every run).
+STOP_AFTER ?=
 SWIFT   ?= swift
 # One set of OpenBLAS kernels on every x86-64 machine (its kernels round differently, and the
 # quick profile's chaotic runs amplify that into other verdicts); the result executables pin
@@ -68,7 +71,7 @@ test:
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@$(BIN)/datasets fetch $(OPTIONAL_DATA) || echo "note: $(OPTIONAL_DATA) unavailable; its rows will say 'not run here'" >&2
-	@PUBLISHED="$(PUBLISHED)" scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
+	@PUBLISHED="$(PUBLISHED)" STOP_AFTER="$(STOP_AFTER)" scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
 
 # Benchmarks: results/bench/bench.json and bench.md, then REPRODUCE.md's Benchmarks section.
 # Also times the numeric modules built with -Ounchecked (TELEPORT_OUNCHECKED=1, its own build folder)

@@ -8,16 +8,50 @@
 # not stop the others; the script then exits with an error. The results named in $PUBLISHED
 # (space-separated) also run with the published algorithm, into
 # results/<result>/<profile>-published/, whose comparison.md sets the two algorithms' verdicts
-# side by side. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
+# side by side. With STOP_AFTER (seconds, or 90m, 2h), no run starts after that much wall time
+# in all: each executable gets the time left (--stop-after), finished runs are kept, and the
+# same command continues later. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
 set -euo pipefail
 profile=$1; jobs=$2; shift 2
 start=$(date +%s)
 report=()   # --seconds RESULT=S and --failed RESULT arguments of the report
 failures=0
+incomplete=()   # results that STOP_AFTER left unfinished
+deadline=""
+if [ -n "${STOP_AFTER:-}" ]; then
+  case "$STOP_AFTER" in
+    *h) limit=$(awk -v v="${STOP_AFTER%h}" 'BEGIN { printf "%d", v * 3600 }') ;;
+    *m) limit=$(awk -v v="${STOP_AFTER%m}" 'BEGIN { printf "%d", v * 60 }') ;;
+    *s) limit=$(awk -v v="${STOP_AFTER%s}" 'BEGIN { printf "%d", v }') ;;
+    *) limit=$(awk -v v="$STOP_AFTER" 'BEGIN { printf "%d", v }') ;;
+  esac
+  if ! [ "$limit" -gt 0 ] 2>/dev/null; then
+    echo "STOP_AFTER=$STOP_AFTER is not a duration: give seconds, or a number with s, m or h (90m, 2h)" >&2
+    exit 2
+  fi
+  deadline=$((start + limit))
+fi
+# The --stop-after argument for the time left (empty without STOP_AFTER); "0" once it is up.
+time_left() {
+  if [ -z "$deadline" ]; then return; fi
+  local left=$((deadline - $(date +%s)))
+  if [ "$left" -le 0 ]; then echo 0; else echo "--stop-after $left"; fi
+}
 for result in "$@"; do
+  limit_args=$(time_left)
+  if [ "$limit_args" = 0 ]; then
+    echo "== $result not started: STOP_AFTER=$STOP_AFTER is up; run the same command again to continue" >&2
+    incomplete+=("$result")
+    continue
+  fi
   echo "== $result ($profile)" >&2
   t0=$(date +%s)
-  if ! .build/release/"$result" run --profile "$profile" --jobs "$jobs"; then
+  status=0
+  # shellcheck disable=SC2086  # limit_args is empty or two words
+  .build/release/"$result" run --profile "$profile" --jobs "$jobs" $limit_args || status=$?
+  if [ "$status" -eq 75 ]; then
+    incomplete+=("$result")
+  elif [ "$status" -ne 0 ]; then
     report+=(--failed "$result")
     failures=$((failures + 1))
     echo "== $result FAILED" >&2
@@ -27,18 +61,36 @@ for result in "$@"; do
   if [[ " ${PUBLISHED:-} " == *" $result "* ]]; then
     echo "== $result ($profile, published algorithm)" >&2
     t1=$(date +%s)
-    if ! .build/release/"$result" run --profile "$profile" --jobs "$jobs" --algorithm published; then
-      failures=$((failures + 1))
-      echo "== $result (published) FAILED" >&2
+    limit_args=$(time_left)
+    if [ "$limit_args" = 0 ]; then
+      echo "== $result (published) not started: STOP_AFTER=$STOP_AFTER is up" >&2
+      incomplete+=("$result (published)")
+    else
+      status=0
+      # shellcheck disable=SC2086
+      .build/release/"$result" run --profile "$profile" --jobs "$jobs" --algorithm published $limit_args || status=$?
+      if [ "$status" -eq 75 ]; then
+        incomplete+=("$result (published)")
+      elif [ "$status" -ne 0 ]; then
+        failures=$((failures + 1))
+        echo "== $result (published) FAILED" >&2
+      fi
     fi
     echo "== $result (published) done in $(( $(date +%s) - t1 )) s" >&2
   fi
   mkdir -p "Figures/$result"
-  if [ -d "results/$result/$profile" ]; then
+  if [ -d "results/$result/$profile" ] && [[ " ${incomplete[*]:-} " != *" $result "* ]]; then
     find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;
   fi
   echo "== $result done in $seconds s; figures in Figures/$result/" >&2
 done
+if [ ${#incomplete[@]} -gt 0 ]; then
+  # Part of the runs only: REPRODUCE.md keeps its numbers until every run is done.
+  echo "== stopped: STOP_AFTER=$STOP_AFTER is up${incomplete[*]:+; unfinished: ${incomplete[*]}}." \
+    "Finished runs are kept in results/; run the same command again to continue." >&2
+  echo "REPRODUCE.md and the figures are updated once every run is done." >&2
+  exit 0
+fi
 # Only the blocks of the results run here are regenerated; the others keep their numbers.
 for result in "$@"; do scripts/update-reproduce.sh "$profile" "$result"; done
 echo "== all done in $(( $(date +%s) - start )) s" >&2

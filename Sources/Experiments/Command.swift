@@ -22,7 +22,9 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
             abstract: "Execute the runs that have no result yet (in parallel), then write the summary.",
             discussion: "Each run writes results/\(E.name)/<profile>/runs/<key>.json as it ends, so an "
                 + "interrupted invocation resumes where it stopped. With --shard i/n only every n-th "
-                + "run executes and no summary is written: run `\(E.name) merge` after all shards.")
+                + "run executes and no summary is written: run `\(E.name) merge` after all shards. "
+                + "With --stop-after, runs not started in time are left for the next invocation, "
+                + "no summary is written and the exit status is 75.")
     }
 
     @OptionGroup public var options: ExperimentOptions
@@ -45,7 +47,12 @@ public struct RunCommand<E: Experiment>: ParsableCommand {
         }
         let report = try harness.run(runOptions, checked: true)
         if !report.failed.isEmpty { throw HarnessError.runsFailed(report.failed) }
+        if !report.deferred.isEmpty { throw ExitCode(Self.incomplete) }
     }
+
+    /// The exit status when `--stop-after` left runs for a later invocation (sysexits'
+    /// EX_TEMPFAIL: run the same command again).
+    public static var incomplete: Int32 { 75 }
 }
 
 /// `<name> merge`: combine the run files present into the summary.

@@ -101,6 +101,8 @@ public struct Harness<E: Experiment>: Sendable {
         public var skipped: [String] = []
         public var diverged: [String] = []
         public var failed: [String] = []
+        /// Runs not started because `--stop-after`'s time was up (a later invocation runs them).
+        public var deferred: [String] = []
         /// Runs whose result file existed but was recomputed, with why: "unreadable" (corrupt
         /// or truncated), "another run's record", "other parameters".
         public var recomputed: [String: String] = [:]
@@ -153,6 +155,9 @@ public struct Harness<E: Experiment>: Sendable {
         // further run starts (its work would be lost too).
         let writeFailures = Locked((keys: [String](), first: StorageError?.none))
         let notStarted = Locked(0)
+        // Runs left for a later invocation once `--stop-after`'s time is up.
+        let deferred = Locked([Int]())
+        let deadline = runOptions.stopAfter.map { t0 + $0 }
         if !todo.isEmpty {
             let prepared = try experiment.prepare(params: params, datasets: datasets, algorithm: options.algorithm)
             checksums = prepared.checksums
@@ -164,6 +169,10 @@ public struct Harness<E: Experiment>: Sendable {
                 let position = positions[index]
                 let run = h.runs[position]
                 if writeFailures.withLock({ !$0.keys.isEmpty }) { notStarted.withLock { $0 += 1 }; return }
+                if let deadline, monotonicSeconds() >= deadline {
+                    deferred.withLock { $0.append(position) }
+                    return
+                }
                 reporter.started(slot: worker, key: run.key, cost: run.cost)
                 let record = h.execute(run, shared: prepared.shared,
                                        context: RunContext(reporter: reporter, slot: worker, cache: cache,
@@ -191,8 +200,10 @@ public struct Harness<E: Experiment>: Sendable {
         }
         reporter.close()
         let done = outcomes.withLock { $0 }
+        let left = Set(deferred.withLock { $0 })
         for position in todo {
             let key = runs[position].key
+            if left.contains(position) { report.deferred.append(key); continue }
             report.executed.append(key)
             if done[position]?.status == .diverged { report.diverged.append(key) }
             if done[position]?.status == .failed { report.failed.append(key) }
@@ -206,11 +217,16 @@ public struct Harness<E: Experiment>: Sendable {
         let invocation = try makeInvocation(
             command: "run", started: started, wallSeconds: monotonicSeconds() - t0,
             shard: runOptions.shard.description, jobs: runOptions.jobs, checksums: checksums,
-            executed: todo.count, skipped: report.skipped.count,
+            executed: report.executed.count, skipped: report.skipped.count,
             runSeconds: done.values.reduce(0) { $0 + $1.seconds })
         try writeAtomically(JSON.encode(invocation), to: folder.appendingPathComponent("provenance")
                                 .appendingPathComponent(runOptions.shard.label + ".json"))
-        if runOptions.shard.count == 1 {
+        if !report.deferred.isEmpty {
+            // No summary from part of the runs: verdicts would be decided on fewer seeds.
+            print("\(E.name): stopped after \(Int(runOptions.stopAfter ?? 0)) s (--stop-after): "
+                  + "\(report.executed.count) run(s) executed, \(report.skipped.count) already done, "
+                  + "\(report.deferred.count) left; run the same command again to continue")
+        } else if runOptions.shard.count == 1 {
             report.merge = try merge()
         } else if !options.quiet {
             print("\(E.name): shard \(runOptions.shard) done (\(todo.count) executed, "

@@ -117,9 +117,27 @@ public struct RunOptions: ParsableArguments, Sendable {
     @Flag(help: "Recompute runs whose result files already exist.")
     public var fresh = false
 
+    @Option(help: ArgumentHelp("Start no run after this much wall time (seconds, or with s, m or h: 90m, 2h); "
+                               + "finished runs are kept, the summary is written once every run is done: "
+                               + "run the same command again to continue.", valueName: "duration"),
+            transform: { try parseDuration($0) })
+    public var stopAfter: Double? = nil
+
     public init() {}
 
     public mutating func validate() throws {
         guard jobs >= 1 else { throw ValidationError(HarnessError.invalidJobs(jobs).description) }
     }
+}
+
+/// Seconds from "3600", "3600s", "90m" or "2h" (a positive number of them).
+public func parseDuration(_ text: String) throws -> Double {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+    let unit = trimmed.last.flatMap { units[$0] }
+    let number = unit == nil ? trimmed : String(trimmed.dropLast())
+    guard let value = Double(number), value.isFinite, value > 0 else {
+        throw ValidationError("'\(text)' is not a duration: give seconds, or a number with s, m or h (90m, 2h)")
+    }
+    return value * (unit ?? 1)
 }

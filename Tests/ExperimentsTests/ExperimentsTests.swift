@@ -258,6 +258,33 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(try ExperimentOptions.parse([]).profile == .default)
     }
 
+    @Test func stopAfterDefersRunsAndWritesNoSummaryUntilAllAreDone() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let toy = Toy()
+        let harness = try Harness(toy, options: try options(scratch))
+        // The time is up before the first run can start: nothing runs, nothing is merged.
+        let stopped = try harness.run(runOptions(["--jobs", "2", "--stop-after", "1e-9"]))
+        #expect(stopped.executed.isEmpty && stopped.deferred.count == 10 && stopped.merge == nil)
+        #expect(toy.counter.value == 0)
+        #expect(!scratch.files().contains("toy/quick/summary.json"))
+        #expect(scratch.files().contains("toy/quick/provenance/all.json"))
+        // The same command without the limit runs the rest and merges.
+        let resumed = try harness.run(runOptions(["--jobs", "2"]))
+        #expect(resumed.executed.count == 10 && resumed.deferred.isEmpty && resumed.merge?.ok == 10)
+    }
+
+    @Test func durationsAreParsed() throws {
+        #expect(try parseDuration("90") == 90)
+        #expect(try parseDuration("90s") == 90)
+        #expect(try parseDuration("90m") == 5400)
+        #expect(try parseDuration("1.5h") == 5400)
+        for bad in ["", "m", "-5", "0", "5d", "abc", "inf"] {
+            #expect(throws: (any Error).self) { try parseDuration(bad) }
+        }
+        #expect(try RunOptions.parse(["--stop-after", "2h"]).stopAfter == 7200)
+        #expect(try RunOptions.parse([]).stopAfter == nil)
+    }
+
     @Test func shardsAreValidated() throws {
         #expect(try Shard.parse("1/4") == Shard(index: 1, count: 4))
         for bad in ["2/2", "-1/2", "1/0", "a/b", "3", "1/2/3", ""] {
