@@ -52,6 +52,7 @@ public func lieAlgebraTeleport<Scalar>(_ W: [Variable<Scalar>], input X: Variabl
 }
 
 /// Constant-weight convenience: `lieAlgebraTeleport` on concrete matrices.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func lieAlgebraTeleport<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                        T: [Matrix<Scalar>], magnitude: Scalar? = nil) -> [Matrix<Scalar>] {
     lieAlgebraTeleport(W.map { Variable($0) }, input: Variable(X), T: T.map { Variable($0) },
@@ -74,6 +75,7 @@ public struct LieAlgebraGradientAscent: Sendable {
     }
 
     /// df/dT_m at T = 0 for every pair, with f(T) = ||dL/dW(g.W)||^2.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public static func ascentDirection<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                                _ objective: Objective<Scalar>) -> [Matrix<Scalar>] {
         let x = Variable(X)
@@ -89,6 +91,7 @@ public struct LieAlgebraGradientAscent: Sendable {
     }
 
     /// The teleported weights.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                        _ objective: Objective<Scalar>) -> [Matrix<Scalar>] {
         var W = W

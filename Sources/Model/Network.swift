@@ -66,6 +66,7 @@ public func loss<Scalar>(output f: Variable<Scalar>, _ objective: Objective<Scal
 }
 
 /// The loss and its gradient dL/dW at constant weights (no graph kept).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func lossAndGradient<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
                                     _ objective: Objective<Scalar>)
     -> (loss: Scalar, gradient: [Matrix<Scalar>]) {
@@ -76,6 +77,7 @@ public func lossAndGradient<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
 
 /// The loss and its gradients with respect to the first pre-activation Z = W[0] X and the
 /// later weights W[1...], at constant values (no graph kept): dL/dW[0] is then dL/dZ X^T.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func lossAndGradient<Scalar>(firstPreactivation Z: Matrix<Scalar>, later W: ArraySlice<Matrix<Scalar>>,
                                     _ objective: Objective<Scalar>)
     -> (loss: Scalar, gradient: [Matrix<Scalar>]) {
@@ -84,6 +86,7 @@ public func lossAndGradient<Scalar>(firstPreactivation Z: Matrix<Scalar>, later 
 }
 
 /// ||dL/dW||^2 summed over all layers (the quantity gradient-norm teleportation increases).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func squaredGradientNorm<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
                                         _ objective: Objective<Scalar>) -> Scalar {
     lossAndGradient(W, X, objective).gradient.reduce(0) { $0 + $1.dot($1) }

@@ -8,6 +8,7 @@ import Autodiff
 // over all weights flattened. psi is the mean kappa over random directions and batches.
 
 /// kappa = sqrt(|g1|^2 |g2|^2 - <g1,g2>^2) / |g1|^3 for curve derivatives given per layer.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func curvature<Scalar>(first g1: [Matrix<Scalar>], second g2: [Matrix<Scalar>]) -> Scalar {
     var n1: Scalar = 0, n2: Scalar = 0, d: Scalar = 0
     for (a, b) in zip(g1, g2) { n1 += a.dot(a); n2 += b.dot(b); d += a.dot(b) }
@@ -28,6 +29,7 @@ public func curvature<Scalar>(first g1: [Variable<Scalar>], second g2: [Variable
 ///     gamma'  on W[m+1]: -U M      on W[m]: (M sigma(Vh) / sigma'(Vh)) pinv(h)
 ///     gamma'' on W[m+1]: +U M^2    on W[m]: (M^2 sigma(Vh) / sigma'(Vh)) pinv(h)
 /// (elementwise division; sigma' is 1 or 0.1; hidden inputs from the untransformed weights).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                      directions M: [Matrix<Scalar>])
     -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
@@ -71,6 +73,7 @@ func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
 /// number of at least sqrt(eps) (then pinv's cutoff keeps every singular value, (X^T X)^+ is
 /// the inverse, and the Gram matrix costs at most sqrt(eps) relative accuracy); otherwise
 /// the general path.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func orbitCurvature<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                    directions M: [Matrix<Scalar>]) -> Scalar {
     ensure(M.count == W.count - 1 && !M.isEmpty, "one direction per layer pair")
@@ -94,6 +97,7 @@ public func orbitCurvature<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar
 }
 
 /// A random Lie-algebra direction for psi: entries uniform in [0, 1), Frobenius norm 1.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func randomCurvatureDirection<Scalar>(_ k: Int, using rng: inout SeededGenerator) -> Matrix<Scalar> {
     var M = Matrix<Scalar>(rows: k, cols: k) { _, _ in Scalar(rng.uniform()) }
     M = M / M.squaredNorm().squareRoot()
@@ -102,6 +106,7 @@ public func randomCurvatureDirection<Scalar>(_ k: Int, using rng: inout SeededGe
 
 /// psi(W): the mean orbit curvature over `draws` draws; draw i uses fresh directions (one per
 /// pair, uniform [0,1) entries, unit Frobenius norm) and the batch `batch(i)` (features x batch).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func psi<Scalar>(_ W: [Matrix<Scalar>], draws: Int, using rng: inout SeededGenerator,
                         batch: (Int) -> Matrix<Scalar>) -> Double {
     var total = 0.0
@@ -135,6 +140,7 @@ public struct CurvatureTeleport: Sendable {
     }
 
     /// kappa and dkappa/dt at t = 0 of the curve exp(tM).(U, V) with input h.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public static func curvatureAndSlope<Scalar>(U: Matrix<Scalar>, V: Matrix<Scalar>,
                                                  input h: Matrix<Scalar>, M: Matrix<Scalar>)
         -> (kappa: Scalar, slope: Scalar) {
@@ -156,6 +162,7 @@ public struct CurvatureTeleport: Sendable {
     }
 
     /// Teleports W using the batch X (features x batch); M is drawn from `rng` at each step.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                        using rng: inout SeededGenerator)
         -> (weights: [Matrix<Scalar>], records: [Record]) {
@@ -172,6 +179,7 @@ public struct CurvatureTeleport: Sendable {
     }
 
     /// One step with a given M.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public func step<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>, M: Matrix<Scalar>)
         -> (weights: [Matrix<Scalar>], record: Record) {
         let h = hiddenInput(W, X, layer: pair)
@@ -190,6 +198,7 @@ public struct CurvatureTeleport: Sendable {
 }
 
 /// h(layer) = sigma(W[layer-1] ... sigma(W[0] X)), the input of W[layer].
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func hiddenInput<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>, layer: Int) -> Matrix<Scalar> {
     var h = X
     for i in 0..<layer { h = matmul(W[i], h).leakyReLU(Scalar(leakySlope)) }

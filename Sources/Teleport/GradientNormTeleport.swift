@@ -41,6 +41,7 @@ public struct GradientNormTeleport: Sendable {
     /// d f / d T_m at T = 0 for every pair, with f(T) = ||dL/dW(g.W)||^2, plus the loss and f.
     /// With `hidden` (the published code's held hidden inputs), pair m acts with hidden[m]
     /// instead of the exact hidden input of the transformed weights.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public static func ascentDirection<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                                _ objective: Objective<Scalar>, hidden: [Matrix<Scalar>]? = nil)
         -> (loss: Scalar, squaredGradientNorm: Scalar, direction: [Matrix<Scalar>]) {
@@ -59,6 +60,7 @@ public struct GradientNormTeleport: Sendable {
     /// `ascentDirection` with the first layer in the hidden space: the weights are those of the
     /// reduced network (`FirstLayerInHiddenSpace.reduced`), whose input is `layer.Z`; `hidden`,
     /// when given, starts with `layer.Z` too.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public static func ascentDirection<Scalar>(reduced W: [Matrix<Scalar>], _ layer: FirstLayerInHiddenSpace<Scalar>,
                                                _ objective: Objective<Scalar>, hidden: [Matrix<Scalar>]? = nil)
         -> (loss: Scalar, squaredGradientNorm: Scalar, direction: [Matrix<Scalar>]) {
@@ -75,6 +77,7 @@ public struct GradientNormTeleport: Sendable {
     }
 
     /// Teleports W on the batch (X, objective); returns the new weights and the per-step records.
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                        _ objective: Objective<Scalar>)
         -> (weights: [Matrix<Scalar>], records: [Record]) {

@@ -75,6 +75,7 @@ public func transformPairs<Scalar>(_ W: [Variable<Scalar>], input X: Variable<Sc
 }
 
 /// Constant-weight convenience: g . W for concrete matrices.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func transformPairs<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                    by g: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
     transformPairs(W.map { Variable($0) }, input: Variable(X), by: g.map { Variable($0) }).map(\.value)
@@ -93,6 +94,7 @@ public enum HiddenInputs: String, Sendable, Codable {
 }
 
 /// The hidden inputs h(0) = X, h(m) = sigma(W[m-1] h(m-1)) of every pair (m = 0 ... L-2).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func hiddenInputs<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>) -> [Matrix<Scalar>] {
     var h = [X]
     for m in 0..<max(0, W.count - 2) { h.append(matmul(W[m], h[m]).leakyReLU(Scalar(leakySlope))) }
@@ -117,6 +119,7 @@ public func transformPairs<Scalar>(_ W: [Variable<Scalar>], hidden: [Variable<Sc
 
 /// The published code's update of the hidden inputs after a step with g[m] = I + T[m]:
 /// h[m] <- (I + T[m-1]) h[m] for m >= 1 (a first-order stand-in for sigma(g V h)).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func firstOrderHiddenUpdate<Scalar>(_ hidden: [Matrix<Scalar>], T: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
     var h = hidden
     for m in 1..<max(1, h.count) { h[m] = matmul(Matrix<Scalar>.identity(T[m - 1].rows) + T[m - 1], h[m]) }
@@ -129,6 +132,7 @@ public func firstOrderHiddenUpdate<Scalar>(_ hidden: [Matrix<Scalar>], T: [Matri
 /// W[m]) and the weights g.W with g[m] = I + T[m], in the graph of T. With `hidden` (the
 /// published code's held hidden inputs) pair m acts with hidden[m]; without, with the exact
 /// hidden input of the already transformed weights.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func actionAtIdentity<Scalar>(_ W: [Matrix<Scalar>], input x: Variable<Scalar>,
                                      hidden: [Matrix<Scalar>]?) -> (T: [Variable<Scalar>], gW: [Variable<Scalar>]) {
     let T = (0..<(W.count - 1)).map { m in
@@ -144,6 +148,7 @@ public func actionAtIdentity<Scalar>(_ W: [Matrix<Scalar>], input x: Variable<Sc
 /// Applies the step g[m] = I + T[m] to every pair: with exact hidden inputs recomputed from X
 /// when `hidden` is nil, else with the held `hidden`, which is then updated to first order
 /// (`firstOrderHiddenUpdate`).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func teleportStep<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>, T: [Matrix<Scalar>],
                                  hidden: inout [Matrix<Scalar>]?) -> [Matrix<Scalar>] {
     let g = T.map { Matrix<Scalar>.identity($0.rows) + $0 }

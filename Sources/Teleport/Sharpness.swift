@@ -6,6 +6,7 @@ import Autodiff
 // The published statistic phi divides that mean by the batch size of the data used.
 
 /// The loss at constant weights, without building a graph (forward pass only).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func lossValue<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
                               _ objective: Objective<Scalar>) -> Scalar {
     var h = X
@@ -24,6 +25,7 @@ public func lossValue<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
 
 /// A random perturbation of every weight: entries uniform in [0, 1) (all positive, as in the
 /// published code), rescaled so that the whole flattened vector has norm `radius`.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func randomPerturbation<Scalar>(like W: [Matrix<Scalar>], radius: Double,
                                        using rng: inout SeededGenerator) -> [Matrix<Scalar>] {
     var d = W.map { w in Matrix<Scalar>(rows: w.rows, cols: w.cols) { _, _ in Scalar(rng.uniform()) } }
@@ -34,6 +36,7 @@ public func randomPerturbation<Scalar>(like W: [Matrix<Scalar>], radius: Double,
 }
 
 /// Adds a perturbation layer by layer.
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func perturbed<Scalar>(_ W: [Matrix<Scalar>], by d: [Matrix<Scalar>]) -> [Matrix<Scalar>] {
     zip(W, d).map { $0 + $1 }
 }
@@ -48,6 +51,7 @@ public func sharpnessRadii(start: Double, end: Double, step: Double) -> [Double]
 
 /// phi(w) = mean over batches b and radii r (one fresh direction per radius per batch) of
 /// L(w + d) on batch b, divided by the batch size (the published scaling).
+@_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func phi<Scalar>(_ W: [Matrix<Scalar>], radii: [Double], batches: Int,
                         using rng: inout SeededGenerator,
                         batch: (Int) -> (input: Matrix<Scalar>, objective: Objective<Scalar>)) -> Double {
@@ -112,6 +116,7 @@ public struct SharpnessTeleport: Sendable {
     /// One record per evaluation: the mean perturbed loss before that step's update.
     public struct Record: Sendable { public var meanPerturbedLoss: Double }
 
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
     public func callAsFunction<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                        _ objective: Objective<Scalar>,
                                        using rng: inout SeededGenerator)

@@ -81,13 +81,25 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
         if Other.self == Scalar.self {
             scalars = unsafeBitCast(other.scalars, to: [Scalar].self)
         } else if Other.self == Float.self && Scalar.self == Double.self {
-            scalars = unsafeBitCast(unsafeBitCast(other.scalars, to: [Float].self).map { Double($0) }, to: [Scalar].self)
+            scalars = unsafeBitCast(Self.converted(unsafeBitCast(other.scalars, to: [Float].self), Double.init), to: [Scalar].self)
         } else if Other.self == Double.self && Scalar.self == Float.self {
-            scalars = unsafeBitCast(unsafeBitCast(other.scalars, to: [Double].self).map { Float($0) }, to: [Scalar].self)
+            scalars = unsafeBitCast(Self.converted(unsafeBitCast(other.scalars, to: [Double].self), Float.init), to: [Scalar].self)
         } else {
             scalars = other.scalars.map { Scalar($0) }
         }
         self.init(rows: other.rows, cols: other.cols, scalars: scalars)
+    }
+
+    /// `source.map(convert)` as one loop over raw buffers (the compiler vectorises it; `map`
+    /// appends entry by entry).
+    @inlinable
+    static func converted<From, To>(_ source: [From], _ convert: (From) -> To) -> [To] {
+        [To](unsafeUninitializedCapacity: source.count) { out, count in
+            source.withUnsafeBufferPointer { src in
+                for i in 0..<src.count { out[i] = convert(src[i]) }
+            }
+            count = source.count
+        }
     }
 
     /// The all-zero matrix.
