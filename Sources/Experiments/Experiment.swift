@@ -105,6 +105,10 @@ public protocol Experiment: Sendable {
     /// The per-dataset settings (model, learning rates, radii), printed by `<name> profiles`
     /// below the profiles' parameters; nil for experiments without data.
     static var datasetSettings: Table? { get }
+    /// The revision of the numbers a run computes: raise it with any change that alters them
+    /// (a reformulation that rounds differently included), so that run records kept from
+    /// earlier code (`Runs/`, a resumed profile) are recomputed instead of reused. 0 by default.
+    static var numericsRevision: Int { get }
 }
 
 extension Experiment {
@@ -112,6 +116,7 @@ extension Experiment {
     public static var datasetSettings: Table? { nil }
     public func checkData(_ datasets: [String], explicit: Bool) throws {}
     public static var publishedMode: PublishedMode { .notImplemented }
+    public static var numericsRevision: Int { 0 }
     public func prepare(params: Params, datasets: [String], algorithm: Algorithm) throws -> Prepared<Shared> {
         try prepare(params: params, datasets: datasets)
     }

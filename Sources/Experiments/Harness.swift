@@ -60,10 +60,19 @@ public struct Harness<E: Experiment>: Sendable {
             paths.append(try safeRelativePath(forKey: run.key))
         }
         runPaths = paths
-        // The published algorithm's records never pass for corrected ones (nor back).
-        fingerprint = fnv1a64(try JSON.encode(params) + (options.algorithm == .published ? Data("published".utf8) : Data()))
+        fingerprint = Self.fingerprint(params: try JSON.encode(params), algorithm: options.algorithm,
+                                       numericsRevision: E.numericsRevision)
         folder = URL(fileURLWithPath: options.results)
             .appendingPathComponent(E.name).appendingPathComponent(options.profileFolder)
+    }
+
+    /// What a run record must carry to be reused: a hash of the encoded parameters, the
+    /// algorithm and the numerics revision. The published algorithm's records never pass for
+    /// corrected ones (nor back), nor do records of an earlier numerics revision (revision 0
+    /// adds nothing, so records made before revisions existed still match it).
+    static func fingerprint(params: Data, algorithm: Algorithm, numericsRevision: Int) -> String {
+        fnv1a64(params + (algorithm == .published ? Data("published".utf8) : Data())
+                + (numericsRevision > 0 ? Data("numerics revision \(numericsRevision)".utf8) : Data()))
     }
 
     /// "correlation/quick", or with overrides "correlation/quick+epochs=5".

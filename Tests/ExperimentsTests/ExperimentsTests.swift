@@ -93,6 +93,17 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(!scratch.files().contains { $0.hasSuffix(".tmp") })
     }
 
+    @Test func recordsOfAnotherNumericsRevisionAreNotReused() throws {
+        let params = Data("{\"epochs\":4}".utf8)
+        let base = Harness<Toy>.fingerprint(params: params, algorithm: .corrected, numericsRevision: 0)
+        // Revision 0 is the fingerprint records had before revisions existed.
+        #expect(base == fnv1a64(params))
+        #expect(Harness<Toy>.fingerprint(params: params, algorithm: .corrected, numericsRevision: 1) != base)
+        #expect(Harness<Toy>.fingerprint(params: params, algorithm: .corrected, numericsRevision: 2)
+                != Harness<Toy>.fingerprint(params: params, algorithm: .corrected, numericsRevision: 1))
+        #expect(Harness<Toy>.fingerprint(params: params, algorithm: .published, numericsRevision: 0) != base)
+    }
+
     @Test func shardsMergedEqualTheUnshardedSummary() throws {
         let whole = Scratch(), sharded = Scratch()
         defer { whole.cleanup(); sharded.cleanup() }
