@@ -46,6 +46,40 @@ let blasConfigured: Bool = {
     return true
 }()
 
+/// Cholesky QR of a wide row-major matrix in Double (the pseudo-inverse's fast path, see
+/// `pseudoInverse`): on return `g` (m x m, row-major) holds L in its lower triangle with
+/// A A^T = L L^T, and `q` (m x n, row-major, A on entry) holds Q = L^-1 A. Returns the
+/// reciprocal condition number of A A^T (LAPACK pocon, 1-norm estimate), or nil when A A^T is
+/// not positive definite.
+@usableFromInline
+func choleskyQR(m: Int, n: Int, g: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Double>) -> Double? {
+    _ = blasConfigured
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(m), Int32(n), 1, q, Int32(n), 0, g, Int32(m))
+    // The 1-norm of the symmetric G from its lower triangle, for pocon.
+    var norm = 0.0
+    for j in 0..<m {
+        var column = 0.0
+        for i in 0..<m { column += abs(i >= j ? g[i * m + j] : g[j * m + i]) }
+        norm = Swift.max(norm, column)
+    }
+    let lower = Int8(UInt8(ascii: "L"))
+    guard LAPACKE_dpotrf(LAPACK_ROW_MAJOR, lower, Int32(m), g, Int32(m)) == 0 else { return nil }
+    var rcond = 0.0
+    guard LAPACKE_dpocon(LAPACK_ROW_MAJOR, lower, Int32(m), g, Int32(m), norm, &rcond) == 0 else { return nil }
+    cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(m), Int32(n), 1,
+                g, Int32(m), q, Int32(n))
+    return rcond
+}
+
+/// `x = b L^-1` in place for the lower-triangular L in the lower triangle of `l` (m x m) and
+/// x, b (r x m), all row-major Double.
+@usableFromInline
+func solveLowerFromRight(r: Int, m: Int, l: UnsafePointer<Double>, x: UnsafeMutablePointer<Double>) {
+    _ = blasConfigured
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, Int32(r), Int32(m), 1,
+                l, Int32(m), x, Int32(m))
+}
+
 /// The kernel set OpenBLAS runs on this machine ("Haswell", "SkylakeX", ...), as
 /// `openblas_get_corename` reports it; recorded in provenance, since it changes the last bits.
 public var blasKernelSet: String { String(cString: openblas_get_corename()) }
