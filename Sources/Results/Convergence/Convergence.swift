@@ -46,6 +46,8 @@ struct Convergence: Experiment {
 
     static let name = "convergence"
     static let abstract = "Section 3 theory checked numerically: SGD+teleport bound, Newton alignment, time to convergence."
+    /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits).
+    static let numericsRevision = 1
 
     /// The profiles: every value is in `ConvergenceSettings` (ConvergenceRuns.swift),
     /// shared with the claims tests.

@@ -71,6 +71,8 @@ struct Correlation: Experiment {
 
     static let name = "correlation"
     static let abstract = "Result 2: correlation of sharpness and curvature with validation loss (Table 1)."
+    /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits).
+    static let numericsRevision = 1
     static let datasets = ImageData.experimentDatasets
 
     func params(for profile: Profile) -> Params {
