@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Files under `<results>/<experiment>/<profile>/`:
 /// - `runs/<key>.json`: one `RunRecord` per run;
-/// - `provenance/<shard>.json`: one `Invocation` per `run` invocation (`all`, `shard-0-of-4`);
+/// - `provenance/<shard>.json`: the last `run` invocation that executed runs (`all`,
+///   `shard-0-of-4`), earlier ones that did as `<shard>.<k>.json`;
 /// - `cache/<name>.json`: values runs share through `RunContext.cached`;
 /// - `summary.json` (parameters, run counts, statistics), `summary.md` (parameters and run
 ///   counts), `runs.csv`/`runs.md` (status of every run), `verdict.json`/`verdict.md` (the
@@ -228,8 +229,7 @@ public struct Harness<E: Experiment>: Sendable {
             shard: runOptions.shard.description, jobs: runOptions.jobs, checksums: checksums,
             executed: report.executed.count, skipped: report.skipped.count,
             runSeconds: done.values.reduce(0) { $0 + $1.seconds })
-        try writeAtomically(JSON.encode(invocation), to: folder.appendingPathComponent("provenance")
-                                .appendingPathComponent(runOptions.shard.label + ".json"))
+        try recordInvocation(invocation, label: runOptions.shard.label)
         if !report.deferred.isEmpty {
             // No summary from part of the runs: verdicts would be decided on fewer seeds.
             print("\(E.name): stopped after \(Int(runOptions.stopAfter ?? 0)) s (--stop-after): "
@@ -243,6 +243,26 @@ public struct Harness<E: Experiment>: Sendable {
                   + "`\(E.name) merge \(folderArguments)`")
         }
         return report
+    }
+
+    /// Writes a run invocation to `provenance/<label>.json`. An earlier invocation of the same
+    /// shard that executed runs (one that `--stop-after` or an interruption cut short) is kept
+    /// as `<label>.<k>.json`, so every invocation that computed something stays on record; an
+    /// invocation that executed nothing leaves the record as it was.
+    func recordInvocation(_ invocation: Invocation, label: String) throws {
+        let provenance = folder.appendingPathComponent("provenance")
+        let file = provenance.appendingPathComponent(label + ".json")
+        if let previous = try? JSON.decode(Invocation.self, from: file) {
+            if (invocation.executed ?? 0) == 0 { return }
+            if (previous.executed ?? 0) > 0 {
+                var k = 1
+                while FileManager.default.fileExists(atPath: provenance.appendingPathComponent("\(label).\(k).json").path) {
+                    k += 1
+                }
+                try FileManager.default.moveItem(at: file, to: provenance.appendingPathComponent("\(label).\(k).json"))
+            }
+        }
+        try writeAtomically(JSON.encode(invocation), to: file)
     }
 
     /// Why the existing result file of the run at `position` cannot be used, or nil when there

@@ -141,7 +141,9 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(provenance.runs.map(\.shard) == ["0/2", "1/2"])
         #expect(provenance.summary.command == "merge")
         #expect(provenance.runs.allSatisfy { $0.machine.cores >= 1 && $0.command == "run" })
-        #expect(provenance.runs.map(\.executed) == [0, 5], "shard 0's second invocation skipped its runs")
+        // Shard 0's second invocation executed nothing: the record of the one that computed its
+        // runs stays.
+        #expect(provenance.runs.map(\.executed) == [5, 5])
     }
 
     @Test func divergenceIsRecordedWithItsEpoch() throws {
@@ -282,6 +284,11 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         // The same command without the limit runs the rest and merges.
         let resumed = try harness.run(runOptions(["--jobs", "2"]))
         #expect(resumed.executed.count == 10 && resumed.deferred.isEmpty && resumed.merge?.ok == 10)
+        // An invocation that computes runs again keeps the earlier one's record beside its own.
+        try harness.run(runOptions(["--jobs", "2", "--fresh"]))
+        #expect(scratch.files().contains("toy/quick/provenance/all.1.json"))
+        let merged = try JSON.decode(Provenance.self, from: scratch.url.appendingPathComponent("toy/quick/provenance.json"))
+        #expect(merged.runs.map(\.executed) == [10, 10])
     }
 
     @Test func durationsAreParsed() throws {
