@@ -58,9 +58,15 @@ public struct WallTimes {
         let datasets = datasets.filter { d in rows.contains { $0.shares[d] != nil } }
         var t = Table(columns: ["result", "wall time (s)", "runs", "jobs"]
                       + datasets.map { "of which \(DatasetName.label(of: $0)) (s)" })
+        /// Whole seconds, tenths below 10 s.
+        func seconds(_ s: Double) -> String { String(format: s < 10 ? "%.1f" : "%.0f", s) }
         for row in rows {
-            t.append([row.result, String(format: "%.0f", row.wallSeconds), "\(row.runs)", "\(row.jobs)"]
-                     + datasets.map { d in row.shares[d].map { String(format: "%.0f", $0) } ?? "-" })
+            t.append([row.result, seconds(row.wallSeconds), "\(row.runs)", "\(row.jobs)"]
+                     + datasets.map { d in row.shares[d].map(seconds) ?? "-" })
+        }
+        if rows.count > 1 {
+            t.append(["all", seconds(rows.reduce(0) { $0 + $1.wallSeconds }), "\(rows.reduce(0) { $0 + $1.runs })", ""]
+                     + datasets.map { d in seconds(rows.reduce(0) { $0 + ($1.shares[d] ?? 0) }) })
         }
         return t
     }
