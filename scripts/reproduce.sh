@@ -78,11 +78,7 @@ for result in "$@"; do
     fi
     echo "== $result (published) done in $(( $(date +%s) - t1 )) s" >&2
   fi
-  mkdir -p "Figures/$result"
-  if [ -d "results/$result/$profile" ] && [[ " ${incomplete[*]:-} " != *" $result "* ]]; then
-    find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;
-  fi
-  echo "== $result done in $seconds s; figures in Figures/$result/" >&2
+  echo "== $result done in $seconds s" >&2
 done
 if [ ${#incomplete[@]} -gt 0 ]; then
   # Part of the runs only: REPRODUCE.md keeps its numbers until every run is done.
@@ -91,8 +87,15 @@ if [ ${#incomplete[@]} -gt 0 ]; then
   echo "REPRODUCE.md and the figures are updated once every run is done." >&2
   exit 0
 fi
-# Only the blocks of the results run here are regenerated; the others keep their numbers.
-for result in "$@"; do scripts/update-reproduce.sh "$profile" "$result"; done
+# Figures and REPRODUCE.md together, once every run is done: only the results run here; the
+# others keep their figures and numbers.
+for result in "$@"; do
+  mkdir -p "Figures/$result"
+  if [ -d "results/$result/$profile" ]; then
+    find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;
+  fi
+  scripts/update-reproduce.sh "$profile" "$result"
+done
 echo "== all done in $(( $(date +%s) - start )) s" >&2
 echo
 # The table printed here covers the results of this invocation; the claims summary REPRODUCE.md
