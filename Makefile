@@ -1,9 +1,10 @@
 # teleport-swift. The two commands a newcomer needs: `make reproduce` and `make test`.
 #
 #   make reproduce   install what is missing, build, fetch data, run every result (PROFILE=default),
-#                    update REPRODUCE.md, print the summary table of verdicts
+#                    update its report (REPRODUCE.md for paper, REPRODUCE-default.md for default), print the summary table of verdicts
 #   make test        install what is missing, build with optimisation, run all tests
 #   make bench       benchmarks (medians, % of sgemm peak) into results/bench/ and REPRODUCE.md
+#   make time-table  the README's table of wall times, from the run records in results/
 #   make datasets    fetch and verify MNIST, Fashion-MNIST and, when a mirror has it, the JPEG copy
 #                    of CIFAR-10 (the official CIFAR-10: make datasets DATA="mnist fashion-mnist cifar-10")
 #   make gallery     render one example of every figure type into results/gallery/
@@ -33,7 +34,7 @@ BIN     := .build/release
 # reverse) reuses the build instead of recompiling everything.
 BUILD   := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup build test reproduce bench datasets gallery clean
+.PHONY: all setup build test reproduce bench time-table datasets gallery clean
 
 all: build
 
@@ -67,11 +68,17 @@ test:
 	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh 0
 	LD_PRELOAD="$(abspath $(MALLOC_COUNTER))$${LD_PRELOAD:+ $$LD_PRELOAD}" $(SWIFT) test $(BUILD) --skip-build
 
-# Runs the results, regenerates REPRODUCE.md and prints the summary table (scripts/reproduce.sh).
+# Runs the results, regenerates the profile's report and prints the summary table (scripts/reproduce.sh).
 reproduce: build
 	@$(BIN)/datasets fetch $(DATA)
 	@$(BIN)/datasets fetch $(OPTIONAL_DATA) || echo "note: $(OPTIONAL_DATA) unavailable; its rows will say 'not run here'" >&2
 	@PUBLISHED="$(PUBLISHED)" STOP_AFTER="$(STOP_AFTER)" scripts/reproduce.sh "$(PROFILE)" "$(JOBS)" $(RESULTS)
+
+# The README's time table: every profile's wall times, from the run records and provenance in
+# results/ (scripts/runs.sh restore PROFILE brings back the committed ones).
+time-table: build
+	$(BIN)/report --time-table results/times/time-table.md > /dev/null
+	@scripts/update-reproduce.sh times
 
 # Benchmarks: results/bench/bench.json and bench.md, then REPRODUCE.md's Benchmarks section.
 # Also times the numeric modules built with -Ounchecked (TELEPORT_OUNCHECKED=1, its own build folder)
@@ -81,7 +88,7 @@ bench: build
 	.build-unchecked/release/bench --json results/bench/unchecked.json > /dev/null
 	$(BIN)/bench --json results/bench/bench.json --markdown results/bench/bench.md \
 	  --unchecked results/bench/unchecked.json --unchecked-markdown results/bench/unchecked.md
-	@scripts/update-reproduce.sh "$(PROFILE)" bench
+	@scripts/update-reproduce.sh bench
 
 gallery: setup
 	$(SWIFT) test $(BUILD) --filter PlotTests.Gallery

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs every result executable on one profile (resuming finished runs), copies the figures
-# into Figures/<result>/, regenerates REPRODUCE.md, then prints the summary table: per claim
-# of the paper the measured numbers, the verdict (from results/<result>/<profile>/verdict.json),
-# the figures, and each result's wall time in this invocation (the table is also written to
-# results/reproduce-<profile>.md). REPRODUCE.md's opening summary of every claim under both
-# algorithms is regenerated too (results/summary/<profile>/claims.md). A failing result does
+# Runs every result executable on one profile (resuming finished runs), regenerates the
+# profile's report (scripts/update-reproduce.sh: REPRODUCE.md for `paper`, whose figures are
+# copied into Figures/<result>/; REPRODUCE-default.md for `default`; none for `quick`), then
+# prints the summary table: per claim of the paper the measured numbers, the verdict (from
+# results/<result>/<profile>/verdict.json), the figures, and each result's wall time in this
+# invocation (the table is also written to results/reproduce-<profile>.md). The report's opening
+# summary of every claim under both algorithms is regenerated too
+# (results/summary/<profile>/claims.md). A failing result does
 # not stop the others; the script then exits with an error. The results named in $PUBLISHED
 # (space-separated) also run with the published algorithm, into
 # results/<result>/<profile>-published/, whose comparison.md sets the two algorithms' verdicts
@@ -13,6 +15,11 @@
 # same command continues later. Usage: scripts/reproduce.sh PROFILE JOBS RESULT...
 set -euo pipefail
 profile=$1; jobs=$2; shift 2
+case "$profile" in
+  paper) document=REPRODUCE.md ;;
+  default) document=REPRODUCE-default.md ;;
+  *) document="" ;;
+esac
 start=$(date +%s)
 report=()   # --seconds RESULT=S and --failed RESULT arguments of the report
 failures=0
@@ -84,14 +91,14 @@ if [ ${#incomplete[@]} -gt 0 ]; then
   # Part of the runs only: REPRODUCE.md keeps its numbers until every run is done.
   echo "== stopped: STOP_AFTER=$STOP_AFTER is up${incomplete[*]:+; unfinished: ${incomplete[*]}}." \
     "Finished runs are kept in results/; run the same command again to continue." >&2
-  echo "REPRODUCE.md and the figures are updated once every run is done." >&2
+  echo "${document:-The report} and the figures are updated once every run is done." >&2
   exit 0
 fi
-# Figures and REPRODUCE.md together, once every run is done: only the results run here; the
-# others keep their figures and numbers.
+# The figures (of the paper profile, the one REPRODUCE.md shows) and the report together, once
+# every run is done: only the results run here; the others keep their figures and numbers.
 for result in "$@"; do
-  mkdir -p "Figures/$result"
-  if [ -d "results/$result/$profile" ]; then
+  if [ "$profile" = paper ] && [ -d "results/$result/$profile" ]; then
+    mkdir -p "Figures/$result"
     find "results/$result/$profile" -maxdepth 1 -name '*.png' -exec cp {} "Figures/$result/" \;
   fi
   scripts/update-reproduce.sh "$profile" "$result"
@@ -101,13 +108,22 @@ echo
 # The table printed here covers the results of this invocation; the claims summary REPRODUCE.md
 # opens with covers all six, from whatever verdicts this profile has.
 .build/release/report --profile "$profile" --markdown "results/reproduce-$profile.md" \
-  --summary "results/summary/$profile/claims.md" ${report[@]+"${report[@]}"} "$@"
+  --summary "results/summary/$profile/claims.md" --reproduce "${document:-REPRODUCE.md}" \
+  ${report[@]+"${report[@]}"} "$@"
 scripts/update-reproduce.sh "$profile" summary
 echo
-echo "Where to look: REPRODUCE.md (it opens with every claim's outcome under both algorithms, then" \
-  "each claim beside its numbers, verdict and figures), the table" \
-  "above (also in results/reproduce-$profile.md), the figures in Figures/<result>/ and each" \
-  "result's files in results/<result>/$profile/ (comparison.md in $profile-published/)."
+if [ -n "$document" ]; then
+  shows="numbers and verdict"
+  [ "$profile" = paper ] && shows="numbers, verdict and figures"
+  echo "Where to look: $document (it opens with every claim's outcome under both algorithms, then" \
+    "each claim beside its $shows), the table above (also in" \
+    "results/reproduce-$profile.md) and each result's files, figures included, in" \
+    "results/<result>/$profile/ (comparison.md in $profile-published/)."
+else
+  echo "Where to look: the table above (also in results/reproduce-$profile.md), the summary of every" \
+    "claim in results/summary/$profile/claims.md and each result's files, figures included, in" \
+    "results/<result>/$profile/ (comparison.md in $profile-published/); the $profile profile updates no report."
+fi
 if [ "$failures" -gt 0 ]; then
   echo "$failures result(s) failed; see their logs above" >&2
   exit 1

@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
-# Regenerates the measured sections of REPRODUCE.md from the result summaries.
-# Every block between "<!-- generated: RESULT/FILE -->" and "<!-- end generated -->" is replaced
-# by results/RESULT/PROFILE/FILE (a Markdown file written by the result executable), or, for
-# outputs that belong to no profile such as the benchmarks, by results/RESULT/FILE; or by a
-# line saying that it has not been run. A block "RESULT@published/FILE" reads the published
-# algorithm's folder, results/RESULT/PROFILE-published/FILE. With ONLY, just the blocks of that
-# result (for example `bench`, or `correlation@published`) are replaced.
-# Usage: scripts/update-reproduce.sh [PROFILE [ONLY]]
+# Regenerates the measured sections of the reports from the result summaries. Each profile has
+# its report: `paper` (the paper's protocol) REPRODUCE.md, the one a reader opens first;
+# `default` REPRODUCE-default.md, kept for comparison; `quick` (the claims tests' smoke-test
+# scale) none. Every block between "<!-- generated: RESULT/FILE -->" and
+# "<!-- end generated -->" is replaced by results/RESULT/PROFILE/FILE (a Markdown file written by
+# the result executable), or, for outputs that belong to no profile such as the benchmarks, by
+# results/RESULT/FILE; or by a line saying that it has not been run. A block
+# "RESULT@published/FILE" reads the published algorithm's folder,
+# results/RESULT/PROFILE-published/FILE. With ONLY, just the blocks of that result (for example
+# `correlation`, or `correlation@published`) are replaced. `bench` (the benchmarks) always
+# updates REPRODUCE.md, and `times` the README's time table (results/times/time-table.md,
+# written by `report --time-table`).
+# Usage: scripts/update-reproduce.sh PROFILE [ONLY], or scripts/update-reproduce.sh bench|times
 set -euo pipefail
 profile=${1:-default}
 only=${2:-}
-file=REPRODUCE.md
+case "$profile" in
+  bench|times) only=$profile; profile=paper ;;
+esac
+case "$only" in
+  bench) file=REPRODUCE.md ;;
+  times) file=README.md ;;
+  *)
+    case "$profile" in
+      paper) file=REPRODUCE.md ;;
+      default) file=REPRODUCE-default.md ;;
+      quick) echo "the quick profile updates no report (its table is results/reproduce-quick.md)" >&2; exit 0 ;;
+      *) echo "unknown profile '$profile': use quick, default or paper" >&2; exit 2 ;;
+    esac ;;
+esac
 tmp=$(mktemp "$file.XXXXXX")
 awk -v profile="$profile" -v only="$only" '
   /^<!-- generated: .* -->$/ {
@@ -19,6 +37,8 @@ awk -v profile="$profile" -v only="$only" '
     split(name, part, "/")
     split(part[1], variant, "@")
     if (only != "" && part[1] != only && variant[1] != only) next
+    # The benchmarks and the time table belong to no profile: only their own update touches them.
+    if (only == "" && (part[1] == "bench" || part[1] == "times")) next
     folder = profile (variant[2] != "" ? "-" variant[2] : "")
     path = "results/" variant[1] "/" folder "/" part[2]
     caption = "_Profile `" profile "`, from `" path "`:_"
@@ -47,4 +67,4 @@ awk -v profile="$profile" -v only="$only" '
   !skipping { print }
 ' "$file" > "$tmp"
 mv "$tmp" "$file"
-echo "REPRODUCE.md updated from the $profile profile${only:+ (blocks of $only only)}" >&2
+if [ -n "$only" ]; then echo "$file updated (blocks of $only)" >&2; else echo "$file updated from the $profile profile" >&2; fi

@@ -4,9 +4,8 @@ import Datasets
 /// The measured wall times of a profile's results, for the README's time table: per result
 /// (and algorithm folder), the wall time of the `run` invocations that executed its runs (from
 /// `provenance/*.json`, summed over resumed invocations and shards; a `--fresh` rerun counts
-/// again), the number of run
-/// records, and each dataset's share: the summed wall times of its runs divided by the jobs
-/// that ran them in parallel (the invocation's `jobs`).
+/// again), the number of run records, and each dataset's share: the summed wall times of its
+/// runs divided by the jobs that ran them in parallel (the invocation's `jobs`).
 public struct WallTimes {
     /// One result folder's times.
     public struct Row: Equatable, Sendable {
@@ -17,57 +16,126 @@ public struct WallTimes {
         public var runs: Int
         /// Per dataset (the first component of a run key): summed run wall time / jobs.
         public var shares: [String: Double]
+        /// Whether every run is done: the folder has the summary's provenance (a `--stop-after`
+        /// invocation that left runs writes no summary).
+        public var complete: Bool
+        /// The invocations' machine (the last one's) and commits, in order of first use.
+        public var machine: Machine
+        public var commits: [String]
     }
 
     public var rows: [Row] = []
 
-    /// Reads `<root>/<result>/<folder>/` for each result (a missing folder is left out).
+    /// The two fields of a run record the table needs (the record's payload type does not matter).
+    private struct Timing: Decodable {
+        var key: String
+        var wallSeconds: Double
+    }
+
+    /// Reads `<root>/<result>/<folder>/` for each result (a folder without an invocation that
+    /// executed runs is left out; unreadable files are skipped).
     public init(results: [String], folder: String, root: URL) {
         for result in results {
             let dir = root.appendingPathComponent(result).appendingPathComponent(folder)
             let provenance = dir.appendingPathComponent("provenance")
             let invocations = ((try? FileManager.default.contentsOfDirectory(atPath: provenance.path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.sorted()
-                .compactMap { Self.object(provenance.appendingPathComponent($0)) }
-                .filter { ($0["executed"] as? Int ?? 0) > 0 }
-            guard !invocations.isEmpty else { continue }
-            let wall = invocations.reduce(0) { $0 + ($1["wallSeconds"] as? Double ?? 0) }
-            let jobs = invocations.map { $0["jobs"] as? Int ?? 1 }.max() ?? 1
+                .compactMap { try? JSON.decode(Invocation.self, from: provenance.appendingPathComponent($0)) }
+                .filter { ($0.executed ?? 0) > 0 }
+                .sorted { $0.started < $1.started }
+            guard let last = invocations.last else { continue }
+            let wall = invocations.reduce(0) { $0 + $1.wallSeconds }
+            let jobs = invocations.compactMap(\.jobs).max() ?? 1
+            var commits: [String] = []
+            for commit in invocations.compactMap(\.git.commit) where !commits.contains(commit) { commits.append(commit) }
             var shares: [String: Double] = [:], runs = 0
             let runsFolder = dir.appendingPathComponent("runs")
             let files = FileManager.default.enumerator(atPath: runsFolder.path)
             while let file = files?.nextObject() as? String {
-                guard file.hasSuffix(".json"), let record = Self.object(runsFolder.appendingPathComponent(file)),
-                      let key = record["key"] as? String else { continue }
+                guard file.hasSuffix(".json"),
+                      let record = try? JSON.decode(Timing.self, from: runsFolder.appendingPathComponent(file))
+                else { continue }
                 runs += 1
-                let group = key.contains("/") ? String(key.split(separator: "/")[0]) : ""
-                shares[group, default: 0] += (record["wallSeconds"] as? Double ?? 0) / Double(jobs)
+                let group = record.key.contains("/") ? String(record.key.split(separator: "/")[0]) : ""
+                shares[group, default: 0] += record.wallSeconds / Double(jobs)
             }
-            rows.append(Row(result: result, wallSeconds: wall, jobs: jobs, runs: runs, shares: shares))
+            let complete = FileManager.default.fileExists(atPath: dir.appendingPathComponent("provenance.json").path)
+            rows.append(Row(result: result, wallSeconds: wall, jobs: jobs, runs: runs, shares: shares,
+                            complete: complete, machine: last.machine, commits: commits))
         }
     }
 
-    static func object(_ url: URL) -> [String: Any]? {
-        guard let data = try? Data(contentsOf: url) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    /// Whole seconds, tenths below 10 s, and minutes or hours beside longer times.
+    static func seconds(_ s: Double) -> String {
+        let text = String(format: s < 10 ? "%.1f s" : "%.0f s", s)
+        if s >= 5400 { return text + String(format: " (%.1f h)", s / 3600) }
+        if s >= 600 { return text + String(format: " (%.0f min)", s / 60) }
+        return text
     }
 
     /// One row per result: its wall time, runs, jobs and the share of each of `datasets` that
     /// some result ran.
     public func table(datasets: [String]) -> Table {
         let datasets = datasets.filter { d in rows.contains { $0.shares[d] != nil } }
-        var t = Table(columns: ["result", "wall time (s)", "runs", "jobs"]
-                      + datasets.map { "of which \(DatasetName.label(of: $0)) (s)" })
-        /// Whole seconds, tenths below 10 s.
-        func seconds(_ s: Double) -> String { String(format: s < 10 ? "%.1f" : "%.0f", s) }
+        var t = Table(columns: ["result", "wall time", "runs", "jobs"]
+                      + datasets.map { "of which \(DatasetName.label(of: $0))" })
         for row in rows {
-            t.append([row.result, seconds(row.wallSeconds), "\(row.runs)", "\(row.jobs)"]
-                     + datasets.map { d in row.shares[d].map(seconds) ?? "-" })
+            t.append([row.result, Self.seconds(row.wallSeconds), "\(row.runs)", "\(row.jobs)"]
+                     + datasets.map { d in row.shares[d].map(Self.seconds) ?? "-" })
         }
         if rows.count > 1 {
-            t.append(["all", seconds(rows.reduce(0) { $0 + $1.wallSeconds }), "\(rows.reduce(0) { $0 + $1.runs })", ""]
-                     + datasets.map { d in seconds(rows.reduce(0) { $0 + ($1.shares[d] ?? 0) }) })
+            t.append(["all", Self.seconds(rows.reduce(0) { $0 + $1.wallSeconds }), "\(rows.reduce(0) { $0 + $1.runs })", ""]
+                     + datasets.map { d in Self.seconds(rows.reduce(0) { $0 + ($1.shares[d] ?? 0) }) })
         }
         return t
+    }
+
+    /// The README's time table: for each algorithm with runs, one row per result and a column
+    /// pair per profile (its wall time, and the share of `slow` datasets, the CIFAR-10 copies),
+    /// then the run counts; an unfinished profile's cell says "so far". A line above each table
+    /// names the machines, jobs and commits the times come from. Reads
+    /// `<root>/<result>/<profile>[-published]/`.
+    public static func markdown(results: [String], profiles: [Profile] = Profile.allCases, root: URL,
+                                slow: [String] = ["cifar-10-jpeg", "cifar-10"], slowLabel: String = "CIFAR-10") -> String {
+        var text = ""
+        for (algorithm, suffix) in [("corrected", ""), ("published", "-published")] {
+            let measured = profiles.map { WallTimes(results: results, folder: $0.rawValue + suffix, root: root) }
+            let all = measured.flatMap(\.rows)
+            if all.isEmpty { continue }
+            var t = Table(columns: ["result"] + profiles.flatMap { ["`\($0.rawValue)`", "of which \(slowLabel)"] }
+                          + ["runs " + profiles.map(\.rawValue).joined(separator: " / ")],
+                          alignments: [.left] + Array(repeating: .right, count: 2 * profiles.count + 1))
+            func cells(_ row: WallTimes.Row?) -> [String] {
+                guard let row else { return ["-", "-"] }
+                let share = slow.compactMap { row.shares[$0] }
+                return [seconds(row.wallSeconds) + (row.complete ? "" : " so far"),
+                        share.isEmpty ? "-" : seconds(share.reduce(0, +))]
+            }
+            var shown: [String] = []
+            for result in results {
+                let rows = measured.map { m in m.rows.first { $0.result == result } }
+                if rows.allSatisfy({ $0 == nil }) { continue }
+                shown.append(result)
+                t.append([result] + rows.flatMap(cells) + [rows.map { $0.map { "\($0.runs)" } ?? "-" }.joined(separator: " / ")])
+            }
+            if shown.count > 1 {
+                let totals = measured.map { m -> [String] in
+                    guard !m.rows.isEmpty else { return ["-", "-"] }
+                    let share = m.rows.reduce(0.0) { s, row in s + slow.compactMap { row.shares[$0] }.reduce(0, +) }
+                    let partial = m.rows.count < shown.count || m.rows.contains { !$0.complete }
+                    return [seconds(m.rows.reduce(0) { $0 + $1.wallSeconds }) + (partial ? " so far" : ""),
+                            share > 0 ? seconds(share) : "-"]
+                }
+                t.append(["all \(shown.count)"] + totals.flatMap { $0 } + [""])
+            }
+            let machines = Set(all.map { "\($0.machine.cpuModel), \($0.machine.cores) cores" }).sorted()
+            let jobs = Set(all.map(\.jobs)).sorted().map(String.init).joined(separator: " or ")
+            var commits: [String] = []
+            for c in all.flatMap(\.commits) where !commits.contains(String(c.prefix(7))) { commits.append(String(c.prefix(7))) }
+            text += "The \(algorithm) algorithm, on \(machines.joined(separator: "; ")), \(jobs) jobs"
+                + (commits.isEmpty ? "" : "; code at commit\(commits.count > 1 ? "s" : "") \(commits.joined(separator: ", "))")
+                + ":\n\n" + t.markdown() + "\n"
+        }
+        return text.isEmpty ? "No profile has been run yet.\n" : text
     }
 }

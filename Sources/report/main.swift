@@ -35,9 +35,10 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("The report whose section headings the summary links to.", valueName: "file"))
     var reproduce = "REPRODUCE.md"
 
-    @Option(help: ArgumentHelp("Also write the wall times of the profile's runs (per result and algorithm: "
-                               + "the invocations' wall time, run count, jobs and each dataset's share) as "
-                               + "Markdown to this file (atomically).", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the wall times of every profile's runs found under the results "
+                               + "folder (per algorithm, result and profile: the wall time of the invocations "
+                               + "that executed runs, the CIFAR-10 share, the run counts) as Markdown to this "
+                               + "file (atomically); the README's time table.", valueName: "file"))
     var timeTable: String?
 
     @Argument(help: "The results to report, in order (executable names).")
@@ -57,14 +58,7 @@ struct Report: ParsableCommand {
         print(report.text(), terminator: "")
         if let markdown { try writeAtomically(report.markdown(), to: URL(fileURLWithPath: markdown)) }
         if let timeTable {
-            let root = URL(fileURLWithPath: results)
-            var text = ""
-            for (algorithm, folder) in [("corrected", profile.rawValue), ("published", profile.rawValue + "-published")] {
-                let measured = WallTimes(results: names, folder: folder, root: root)
-                if measured.rows.isEmpty { continue }
-                let table = measured.table(datasets: ["mnist", "fashion-mnist", "cifar-10-jpeg", "cifar-10"])
-                text += "Profile `\(profile.rawValue)`, \(algorithm) algorithm:\n\n" + table.markdown() + "\n"
-            }
+            let text = WallTimes.markdown(results: names, root: URL(fileURLWithPath: results))
             try writeAtomically(Data(text.utf8), to: URL(fileURLWithPath: timeTable))
         }
         if let summary {

@@ -91,14 +91,23 @@ import TestSupport
         #expect(summary.markdown().hasPrefix("All claims on the `quick` profile"))
     }
 
-    /// REPRODUCE.md opens with the summary, and every result's rows link to a section of it.
-    @Test func theReportOpensWithTheSummaryAndLinksEveryResult() throws {
-        let url = TestPaths.repositoryRoot.appendingPathComponent("REPRODUCE.md")
+    /// Both reports (REPRODUCE.md for the paper profile, REPRODUCE-default.md for the default
+    /// one) open with the summary, and every result's rows link to a section of the same file.
+    @Test(arguments: ["REPRODUCE.md", "REPRODUCE-default.md"])
+    func theReportOpensWithTheSummaryAndLinksEveryResult(file: String) throws {
+        let url = TestPaths.repositoryRoot.appendingPathComponent(file)
         let text = try String(contentsOf: url, encoding: .utf8)
         let sections = ClaimsSummary.sections(of: text)
         for name in ReproductionReport.results { #expect(sections[name] != nil, "no section for \(name)") }
         let summary = try #require(text.range(of: "<!-- generated: summary/claims.md -->"))
         let first = try #require(text.range(of: "\n## Result 1 "))
         #expect(summary.lowerBound < first.lowerBound, "the summary comes before the results")
+        // The summary's links point at this file's own headings.
+        let end = try #require(text.range(of: "<!-- end generated -->", range: summary.upperBound..<text.endIndex))
+        let links = text[summary.upperBound..<end.lowerBound].components(separatedBy: "](#").dropFirst()
+            .map { String($0.prefix { $0 != ")" }) }
+        #expect(links.count == ReproductionReport.results.count)
+        let anchors = Set(sections.values.map(\.anchor))
+        for link in links { #expect(anchors.contains(link), "\(file): no heading #\(link)") }
     }
 }

@@ -21,9 +21,38 @@ import Testing
         }
         #expect(row.wallSeconds > 0)
         let table = times.table(datasets: ["alpha", "gamma"]).markdown()
-        #expect(table.contains("of which alpha (s)") && !table.contains("gamma"))
+        #expect(table.contains("of which alpha") && !table.contains("gamma"))
         // A resumed invocation that executed nothing adds no time.
         try harness.run(runOptions(["--jobs", "2"]))
         #expect(WallTimes(results: ["toy"], folder: "quick", root: scratch.url).rows.first?.wallSeconds == row.wallSeconds)
+    }
+
+    /// The README's table: one column pair per profile, the slow datasets' share, run counts per
+    /// profile, and "so far" for a profile whose runs are not all done (no summary yet).
+    @Test func tableOfEveryProfile() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        let times = WallTimes(results: ["toy"], folder: "quick", root: scratch.url)
+        let row = try #require(times.rows.first)
+        #expect(row.complete && row.commits.count <= 1)
+        var text = WallTimes.markdown(results: ["toy"], root: scratch.url, slow: ["beta"], slowLabel: "Beta")
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("| toy") })
+        let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        // result, quick and its beta share, default and paper not run, the run counts.
+        #expect(cells == ["toy", WallTimes.seconds(row.wallSeconds), WallTimes.seconds(row.shares["beta"]!),
+                          "-", "-", "-", "-", "10 / - / -"])
+        #expect(text.hasPrefix("The corrected algorithm, on ") && !text.contains("published algorithm"))
+        // Without the summary's provenance the profile is unfinished.
+        try FileManager.default.removeItem(at: scratch.url.appendingPathComponent("toy/quick/provenance.json"))
+        text = WallTimes.markdown(results: ["toy"], root: scratch.url, slow: ["beta"], slowLabel: "Beta")
+        #expect(text.contains(WallTimes.seconds(row.wallSeconds) + " so far"))
+        #expect(WallTimes.markdown(results: ["absent"], root: scratch.url) == "No profile has been run yet.\n")
+    }
+
+    @Test func secondsAreReadable() {
+        #expect(WallTimes.seconds(3.14) == "3.1 s")
+        #expect(WallTimes.seconds(159.4) == "159 s")
+        #expect(WallTimes.seconds(2290) == "2290 s (38 min)")
+        #expect(WallTimes.seconds(9000) == "9000 s (2.5 h)")
     }
 }
