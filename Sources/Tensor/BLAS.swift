@@ -46,6 +46,37 @@ let blasConfigured: Bool = {
     return true
 }()
 
+/// The flops of the matrix products (BLAS 3: gemm 2mnk, syrk m(m+1)n, trsm m^2 n for an m x m
+/// triangle) that one thread does while it counts, Float32 and Float64 apart, for the
+/// benchmarks' rates; LAPACK's factorizations are not counted. Off by default; one thread
+/// counts at a time, and products on other threads meanwhile are not counted.
+public enum ProductFlops {
+    /// Flops in single and in double precision.
+    public struct Work: Equatable, Sendable {
+        public var single: Double, double: Double
+        public var total: Double { single + double }
+        public init(single: Double = 0, double: Double = 0) { self.single = single; self.double = double }
+    }
+
+    nonisolated(unsafe) static var work = Work()
+    nonisolated(unsafe) static var counter: pthread_t? = nil
+
+    /// The flops of the matrix products `body` does on the calling thread.
+    public static func count(_ body: () -> Void) -> Work {
+        ensure(counter == nil, "ProductFlops.count is not reentrant")
+        work = Work()
+        counter = pthread_self()
+        defer { counter = nil }
+        body()
+        return work
+    }
+
+    @inline(__always) static func add(_ flops: Int, double: Bool) {
+        guard let c = counter, pthread_equal(c, pthread_self()) != 0 else { return }
+        if double { work.double += Double(flops) } else { work.single += Double(flops) }
+    }
+}
+
 /// Cholesky QR of a wide row-major matrix in Double (the pseudo-inverse's fast path, see
 /// `pseudoInverse`): on return `g` (m x m, row-major) holds L in its lower triangle with
 /// A A^T = L L^T, and `q` (m x n, row-major, A on entry) holds Q = L^-1 A. Returns the
@@ -54,6 +85,7 @@ let blasConfigured: Bool = {
 @usableFromInline
 func choleskyQR(m: Int, n: Int, g: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Double>) -> Double? {
     _ = blasConfigured
+    ProductFlops.add(m * (m + 1) * n, double: true)
     cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(m), Int32(n), 1, q, Int32(n), 0, g, Int32(m))
     // The 1-norm of the symmetric G from its lower triangle, for pocon.
     var norm = 0.0
@@ -66,6 +98,7 @@ func choleskyQR(m: Int, n: Int, g: UnsafeMutablePointer<Double>, q: UnsafeMutabl
     guard LAPACKE_dpotrf(LAPACK_ROW_MAJOR, lower, Int32(m), g, Int32(m)) == 0 else { return nil }
     var rcond = 0.0
     guard LAPACKE_dpocon(LAPACK_ROW_MAJOR, lower, Int32(m), g, Int32(m), norm, &rcond) == 0 else { return nil }
+    ProductFlops.add(m * m * n, double: true)
     cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(m), Int32(n), 1,
                 g, Int32(m), q, Int32(n))
     return rcond
@@ -76,6 +109,7 @@ func choleskyQR(m: Int, n: Int, g: UnsafeMutablePointer<Double>, q: UnsafeMutabl
 @usableFromInline
 func solveLowerFromRight(r: Int, m: Int, l: UnsafePointer<Double>, x: UnsafeMutablePointer<Double>) {
     _ = blasConfigured
+    ProductFlops.add(m * m * r, double: true)
     cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, Int32(r), Int32(m), 1,
                 l, Int32(m), x, Int32(m))
 }
@@ -92,6 +126,7 @@ extension Float: BLASScalar {
                             b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         _ = blasConfigured
+        ProductFlops.add(2 * m * n * k, double: false)
         cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
@@ -138,6 +173,7 @@ extension Double: BLASScalar {
                             b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         _ = blasConfigured
+        ProductFlops.add(2 * m * n * k, double: true)
         cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// One benchmark entry: a named piece of work timed over repeats (median reported).
 struct Benchmark {
@@ -8,8 +9,9 @@ struct Benchmark {
     let detail: String
     /// Number of timed repetitions (after one warm-up).
     let repeats: Int
-    /// Floating-point operations of one repetition, where they are easy to count honestly
-    /// (the formula is at the benchmark's definition); nil otherwise.
+    /// Floating-point operations of one repetition by a formula (at the benchmark's definition),
+    /// for Float32 work that calls BLAS directly; nil to count the matrix products the warm-up
+    /// does through the Tensor module (`ProductFlops`).
     let flops: Double?
     /// The entry timing the same work in a naive reference formulation, if any: the table
     /// shows how many times faster this entry is.
@@ -31,11 +33,18 @@ struct Measurement: Codable {
     let detail: String
     let seconds: [Double]
     let median: Double
+    /// The flops of one repetition: by formula, else counted (nil when it does no matrix product).
     let flops: Double?
+    /// The part of `flops` in double precision (counted; nil when none).
+    var doubleFlops: Double? = nil
+    /// Whether `flops` was counted during the warm-up rather than given by a formula.
+    var counted: Bool? = nil
     /// flops / median / 1e9.
     let gflops: Double?
-    /// gflops over the peak measured by `peak/sgemm` in the same invocation.
-    var fractionOfPeak: Double?
+    /// The time the flops take at the peaks measured in the same invocation (Float32 at
+    /// `peak/sgemm`, Float64 at `peak/dgemm`) over the median: how close the entry is to the
+    /// limit its arithmetic sets.
+    var fractionOfLimit: Double?
     /// The benchmark of the same work in the naive formulation (`Benchmark.naive`).
     var naive: String? = nil
 }
@@ -52,19 +61,25 @@ func median(_ xs: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
 }
 
-/// Runs one benchmark: a warm-up repetition, then `repeats` timed ones (the timing loop
-/// itself allocates nothing: the times go into a buffer reserved beforehand).
-func measure(_ b: Benchmark) -> Measurement {
+/// Runs one benchmark: a warm-up repetition (which counts the matrix products' flops when the
+/// entry gives no formula), then `repeats` timed ones (the timing loop itself allocates nothing:
+/// the times go into a buffer reserved beforehand).
+/// `repeats` replaces the entry's own count (for profiling one entry).
+func measure(_ b: Benchmark, repeats: Int? = nil) -> Measurement {
     let body = b.make()
-    body()
+    let counted = ProductFlops.count(body)
+    let flops = b.flops ?? (counted.total > 0 ? counted.total : nil)
+    let repeats = repeats ?? b.repeats
     var times: [Double] = []
-    times.reserveCapacity(b.repeats)
-    for _ in 0..<b.repeats {
+    times.reserveCapacity(repeats)
+    for _ in 0..<repeats {
         let t0 = now()
         body()
         times.append(now() - t0)
     }
     let m = median(times)
-    return Measurement(name: b.name, detail: b.detail, seconds: times, median: m, flops: b.flops,
-                       gflops: b.flops.map { $0 / m / 1e9 }, fractionOfPeak: nil, naive: b.naive)
+    return Measurement(name: b.name, detail: b.detail, seconds: times, median: m, flops: flops,
+                       doubleFlops: b.flops == nil && counted.double > 0 ? counted.double : nil,
+                       counted: b.flops == nil && flops != nil, gflops: flops.map { $0 / m / 1e9 },
+                       fractionOfLimit: nil, naive: b.naive)
 }

@@ -5,16 +5,18 @@ import Autodiff
 import Teleport
 import Tensor
 
-/// The machine's reference rate: a large square Float32 product through OpenBLAS, single-
-/// threaded as the project runs BLAS (runs parallelise across processes instead). Every
-/// benchmark with a flop count reports its fraction of this rate. 2 n^3 flops.
-func peakBenchmark(size n: Int = 2048) -> Benchmark {
-    Benchmark("peak/sgemm", "one \(n)x\(n) by \(n)x\(n) Float32 product, OpenBLAS, 1 thread", repeats: 7,
-              flops: 2 * Double(n) * Double(n) * Double(n)) {
+/// The machine's reference rates: a large square product through OpenBLAS, single-threaded as
+/// the project runs BLAS (runs parallelise across processes instead), in Float32 (`peak/sgemm`)
+/// and Float64 (`peak/dgemm`). Every benchmark with a flop count reports how close it comes to
+/// the time its flops take at these rates. 2 n^3 flops.
+func peakBenchmark<Scalar: BLASScalar>(_ type: Scalar.Type, size n: Int = 2048) -> Benchmark {
+    let name = Scalar.self == Float.self ? "sgemm" : "dgemm"
+    return Benchmark("peak/\(name)", "one \(n)x\(n) by \(n)x\(n) \(Scalar.self == Float.self ? "Float32" : "Float64") "
+                     + "product, OpenBLAS, 1 thread", repeats: Scalar.self == Float.self ? 7 : 5) {
         var g = SeededGenerator(seed: 5)
-        let a = Matrix<Float>.uniform(n, n, low: -1, high: 1, using: &g)
-        let b = Matrix<Float>.uniform(n, n, low: -1, high: 1, using: &g)
-        var c = Matrix<Float>.zeros(n, n)
+        let a = Matrix<Scalar>.uniform(n, n, low: -1, high: 1, using: &g)
+        let b = Matrix<Scalar>.uniform(n, n, low: -1, high: 1, using: &g)
+        var c = Matrix<Scalar>.zeros(n, n)
         return { gemm(a, b, into: &c) }
     }
 }

@@ -11,10 +11,11 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Time the numeric kernels, teleportation, training epochs and plotting.",
         discussion: "Reports the median of each benchmark's repetitions (after one warm-up), and for "
-            + "benchmarks with a flop count the GFLOP/s at the median and its fraction of the sgemm peak "
-            + "(a 2048x2048 Float32 product through single-threaded OpenBLAS, measured first).")
+            + "benchmarks with a flop count the GFLOP/s at the median and how close that comes to the limit "
+            + "its flops set at the machine's peaks (2048x2048 Float32 and Float64 products through "
+            + "single-threaded OpenBLAS, measured first).")
 
-    @Option(help: "Only run benchmarks whose name contains this text (the sgemm peak always runs).")
+    @Option(help: "Only run benchmarks whose name contains this text (the peaks always run).")
     var filter: String?
 
     @Option(help: ArgumentHelp("Write the machine, the peak and all measurements as JSON to this file (atomically).",
@@ -36,18 +37,43 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the comparison with --unchecked (atomically).", valueName: "file"))
     var uncheckedMarkdown: String?
 
+    @Option(help: ArgumentHelp("Time every benchmark this many times instead of its own count (for profiling "
+                               + "one entry with a sampling profiler).", valueName: "n"))
+    var repeats: Int?
+
+    @Flag(help: ArgumentHelp("Skip the peak products (seconds of work a profile of one entry does not want); "
+                             + "no rates then, and no files."))
+    var skipPeaks = false
+
+    func validate() throws {
+        if let repeats, repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        if skipPeaks && (json != nil || markdown != nil || unchecked != nil) {
+            throw ValidationError("--skip-peaks measures no peaks, which the report files need: drop --json, "
+                                  + "--markdown and --unchecked, or --skip-peaks")
+        }
+    }
+
     func run() throws {
         let all = allBenchmarks().filter { filter == nil || $0.name.contains(filter!) }
-        if list { for b in ([peakBenchmark()] + all) { print("\(b.name)\t\(b.detail)") }; return }
+        let peaks = [peakBenchmark(Float.self), peakBenchmark(Double.self)]
+        if list { for b in peaks + all { print("\(b.name)\t\(b.detail)") }; return }
 
-        var report = BenchReport(machine: .current(), peak: measure(peakBenchmark()))
+        // Without the peaks, stand-ins whose rate is not a number (every fraction of the limit too).
+        func peak(_ b: Benchmark) -> Measurement {
+            skipPeaks ? Measurement(name: b.name, detail: "skipped", seconds: [], median: .nan, flops: nil, gflops: nil)
+                : measure(b)
+        }
+        var report = BenchReport(machine: .current(), peak: peak(peaks[0]), doublePeak: peak(peaks[1]))
+        report.peak.fractionOfLimit = report.fractionOfLimit(report.peak)
+        if let d = report.doublePeak { report.doublePeak!.fractionOfLimit = report.fractionOfLimit(d) }
         print(report.header())
         print(BenchReport.columns)
         print(BenchReport.rule)
         print(report.row(report.peak))
+        if let d = report.doublePeak { print(report.row(d)) }
         for b in all {
-            var m = measure(b)
-            m.fractionOfPeak = m.gflops.map { $0 / report.peakGFLOPS }
+            var m = measure(b, repeats: repeats)
+            m.fractionOfLimit = report.fractionOfLimit(m)
             report.measurements.append(m)
             print(report.row(m))
             fflush(nil)
@@ -89,24 +115,39 @@ struct BenchMachine: Codable {
 /// Everything one invocation measured.
 struct BenchReport: Codable {
     var machine: BenchMachine
+    /// The Float32 peak (peak/sgemm) and the Float64 one (peak/dgemm; nil in reports made before
+    /// it was measured).
     var peak: Measurement
+    var doublePeak: Measurement?
     var measurements: [Measurement] = []
 
     var peakGFLOPS: Double { peak.gflops ?? .nan }
+    var doublePeakGFLOPS: Double { doublePeak?.gflops ?? .nan }
 
-    static let columns = "| benchmark | what one repetition does | repeats | median | GFLOP/s | of sgemm peak | vs naive |"
-    static let rule = "|---|---|--:|--:|--:|--:|--:|"
+    /// The time `m`'s flops take at the peaks (Float32 at the sgemm rate, Float64 at the dgemm
+    /// rate) over its median.
+    func fractionOfLimit(_ m: Measurement) -> Double? {
+        guard let flops = m.flops else { return nil }
+        let double = m.doubleFlops ?? 0
+        return ((flops - double) / peakGFLOPS + double / doublePeakGFLOPS) / 1e9 / m.median
+    }
+
+    static let columns = "| benchmark | what one repetition does | repeats | median | MFLOP | GFLOP/s | of the limit | vs naive |"
+    static let rule = "|---|---|--:|--:|--:|--:|--:|--:|"
 
     func header() -> String {
         String(format: "%@, %d cores, %.0f GiB; 1-minute load average %.2f at start. "
-               + "sgemm peak (single-threaded OpenBLAS): %.1f GFLOP/s.",
-               machine.cpuModel, machine.cores, machine.memoryGiB, machine.loadAverageAtStart, peakGFLOPS)
+               + "Peaks (single-threaded OpenBLAS): sgemm %.1f GFLOP/s, dgemm %.1f GFLOP/s.",
+               machine.cpuModel, machine.cores, machine.memoryGiB, machine.loadAverageAtStart, peakGFLOPS,
+               doublePeakGFLOPS)
     }
 
     func row(_ m: Measurement) -> String {
+        let precision = m.doubleFlops.map { $0 == m.flops ? ", Float64" : String(format: ", %.0f%% Float64", 100 * $0 / m.flops!) } ?? ""
+        let work = m.flops.map { formatMegaflops($0) + (m.counted == true ? precision : " (formula)") } ?? ""
         let rate = m.gflops.map { String(format: "%.2f", $0) } ?? ""
-        let fraction = m.gflops.map { String(format: "%.0f%%", 100 * $0 / peakGFLOPS) } ?? ""
-        return "| \(m.name) | \(m.detail) | \(m.seconds.count) | \(formatSeconds(m.median)) | \(rate) | \(fraction) | \(speedup(m)) |"
+        let fraction = m.fractionOfLimit.map { String(format: "%.0f%%", 100 * $0) } ?? ""
+        return "| \(m.name) | \(m.detail) | \(m.seconds.count) | \(formatSeconds(m.median)) | \(work) | \(rate) | \(fraction) | \(speedup(m)) |"
     }
 
     /// "12.3x faster than <naive>" when the naive formulation's entry ran before in this invocation.
@@ -119,10 +160,15 @@ struct BenchReport: Codable {
     func markdown() -> String {
         var lines = [header(), ""]
         if let end = machine.loadAverageAtEnd { lines[0] += String(format: " Load average at the end: %.2f.", end) }
-        lines += [Self.columns, Self.rule, row(peak)] + measurements.map(row(_:))
-        lines += ["", "Medians of the repetitions after one warm-up. GFLOP/s counts the flops of the matrix "
-                  + "products only (a multiply-add is 2; formulas in Sources/bench); \"of sgemm peak\" divides "
-                  + "it by the peak/sgemm rate of the same invocation."]
+        lines += [Self.columns, Self.rule, row(peak)] + (doublePeak.map { [row($0)] } ?? []) + measurements.map(row(_:))
+        lines += ["", "Medians of the repetitions after one warm-up. MFLOP is the work of one repetition in "
+                  + "matrix products only (a multiply-add is 2): counted during the warm-up over every BLAS-3 "
+                  + "call of the Tensor module (gemm, syrk, trsm; LAPACK's factorizations and SVDs not counted), "
+                  + "with the share done in Float64, or, marked (formula), from the formula at the benchmark's "
+                  + "definition for Float32 work that calls BLAS directly (the fused trainer). GFLOP/s is that "
+                  + "work over the median. \"Of the limit\" is the time the work takes at the peaks of the same "
+                  + "invocation (its Float32 flops at the sgemm rate, its Float64 flops at the dgemm rate) over "
+                  + "the median: 100% is the arithmetic's limit on one core."]
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -143,6 +189,9 @@ extension BenchReport {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+/// Millions of flops with three significant digits ("12.3", "0.0512", "1.68e+04").
+func formatMegaflops(_ flops: Double) -> String { String(format: "%.3g", flops / 1e6) }
 
 func formatSeconds(_ s: Double) -> String {
     s >= 1 ? String(format: "%.3f s", s) : s >= 1e-3 ? String(format: "%.3f ms", s * 1e3)
