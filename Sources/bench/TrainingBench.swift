@@ -2,6 +2,7 @@ import Theory
 import MetaLearning
 import Model
 import Teleport
+import Autodiff
 import Tensor
 
 /// Random CIFAR/MNIST-shaped training data: `count` rows of `features` uniform [0, 1) values
@@ -31,19 +32,49 @@ private func epochBenchmark(_ name: String, _ shape: MLPShape, _ optimizer: Opti
     let samples = 50_000
     return Benchmark(name, "one epoch \(shape) \(optimizer.name) lr \(optimizer.learningRate), "
                      + "\(samples) random samples, batch 20", repeats: repeats,
-                     flops: shape.trainingFlops(samples: samples)) {
+                     flops: shape.trainingFlops(samples: samples), naive: name + "/general") {
         let data = randomData(count: samples, features: shape.inputSize, seed: 1)
         let trainer = FusedMLPTrainer(shape: shape, seed: 0, optimizer: optimizer)
         return { _ = trainer.trainEpoch(images: data.images, labels: data.labels, batchSize: 20) }
     }
 }
 
-/// Fused MLP training epochs (single-threaded).
+/// The same epoch in the naive formulation: per mini-batch the batch as a features x batch
+/// matrix, the layer matrices from the flat weights, a graph of the general autodiff
+/// (`lossAndGradient`) and the optimiser's step on the flattened gradient. Its flops are
+/// counted, not given by the formula.
+private func generalEpochBenchmark(_ name: String, _ shape: MLPShape, _ optimizer: OptimizerKind,
+                                   repeats: Int) -> Benchmark {
+    let samples = 50_000, batch = 20
+    return Benchmark(name + "/general", "the same epoch through the general autodiff (a graph per batch)",
+                     repeats: repeats) {
+        let data = randomData(count: samples, features: shape.inputSize, seed: 1)
+        let d0 = shape.inputSize
+        var parameters = shape.initialParameters(seed: 0, as: Float.self)
+        var step = Optimizer<Float>(optimizer, parameterCount: shape.parameterCount)
+        return {
+            for start in stride(from: 0, to: samples, by: batch) {
+                let rows = Array(data.images[(start * d0)..<((start + batch) * d0)])
+                let X = Matrix(rows: batch, cols: d0, scalars: rows).transposed()
+                let labels = Array(data.labels[start..<(start + batch)])
+                let W: [Matrix<Float>] = shape.matrices(parameters)
+                let (_, gradient) = lossAndGradient(W, X, Objective<Float>.classification(labels: labels))
+                step.update(&parameters, gradient: shape.flatten(gradient))
+            }
+        }
+    }
+}
+
+/// MLP training epochs (single-threaded): the fused trainer, each after its naive reference.
 func trainingBenchmarks() -> [Benchmark] {
     [
+        generalEpochBenchmark("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), repeats: 5),
         epochBenchmark("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), repeats: 11),
+        generalEpochBenchmark("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), repeats: 5),
         epochBenchmark("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), repeats: 11),
+        generalEpochBenchmark("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), repeats: 3),
         epochBenchmark("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), repeats: 5),
+        generalEpochBenchmark("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), repeats: 3),
         epochBenchmark("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), repeats: 3),
     ]
 }

@@ -127,7 +127,7 @@ struct BenchReport: Codable {
     /// The time `m`'s flops take at the peaks (Float32 at the sgemm rate, Float64 at the dgemm
     /// rate) over its median.
     func fractionOfLimit(_ m: Measurement) -> Double? {
-        guard let flops = m.flops else { return nil }
+        guard let flops = m.flops, peakGFLOPS.isFinite, doublePeakGFLOPS.isFinite else { return nil }
         let double = m.doubleFlops ?? 0
         return ((flops - double) / peakGFLOPS + double / doublePeakGFLOPS) / 1e9 / m.median
     }
@@ -194,7 +194,7 @@ extension BenchReport {
 func formatMegaflops(_ flops: Double) -> String { String(format: "%.3g", flops / 1e6) }
 
 func formatSeconds(_ s: Double) -> String {
-    s >= 1 ? String(format: "%.3f s", s) : s >= 1e-3 ? String(format: "%.3f ms", s * 1e3)
+    !s.isFinite ? "-" : s >= 1 ? String(format: "%.3f s", s) : s >= 1e-3 ? String(format: "%.3f ms", s * 1e3)
         : String(format: "%.2f us", s * 1e6)
 }
 
