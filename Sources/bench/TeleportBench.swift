@@ -24,14 +24,8 @@ func teleportBenchmarks() -> [Benchmark] {
                 _ = teleport(W, input: X, using: &rng)
             }
         },
-        Benchmark("statistic/phi/mnist-mlp", "phi: 20 radii x 20 batches of 200, 784-16-10-10", repeats: 5) {
-            let (W, X, objective) = problem(.mnist, batch: 200)
-            let radii = sharpnessRadii(start: 0.001, end: 0.2, step: 0.01)
-            return {
-                var rng = SeededGenerator(seed: 1)
-                _ = phi(W, radii: radii, batches: 20, using: &rng) { _ in (X, objective) }
-            }
-        },
+        phiBenchmark(.mnist, "784-16-10-10"),
+        phiBenchmark(.cifar, "3072-128-32-10"),
         psiBenchmark(.mnist, "784-16-10-10", general: true),
         psiBenchmark(.mnist, "784-16-10-10", general: false),
         psiBenchmark(.cifar, "3072-128-32-10", general: true),
@@ -83,6 +77,19 @@ private func sharpnessTeleport(_ formulation: TeleportFormulation) -> Benchmark 
         return {
             var rng = SeededGenerator(seed: 1)
             _ = teleport(W, input: X, objective, using: &rng)
+        }
+    }
+}
+
+/// phi over 20 radii x 20 batches of 200 (Float32, as the correlation measures it).
+private func phiBenchmark(_ shape: MLPShape, _ widths: String) -> Benchmark {
+    Benchmark("statistic/phi/" + (shape == .mnist ? "mnist-mlp" : "cifar-mlp"),
+              "phi: 20 radii x 20 batches of 200, \(widths)", repeats: shape == .mnist ? 5 : 3) {
+        let (W, X, objective) = problem(shape, batch: 200)
+        let radii = sharpnessRadii(start: 0.001, end: 0.2, step: 0.01)
+        return {
+            var rng = SeededGenerator(seed: 1)
+            _ = phi(W, radii: radii, batches: 20, using: &rng) { _ in (X, objective) }
         }
     }
 }
