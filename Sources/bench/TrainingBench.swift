@@ -2,7 +2,6 @@ import Theory
 import MetaLearning
 import Model
 import Teleport
-import Autodiff
 import Tensor
 
 /// Random CIFAR/MNIST-shaped training data: `count` rows of `features` uniform [0, 1) values
@@ -49,13 +48,12 @@ private func generalEpochBenchmark(_ name: String, _ shape: MLPShape, _ optimize
     return Benchmark(name + "/general", "the same epoch through the general autodiff (a graph per batch)",
                      repeats: repeats) {
         let data = randomData(count: samples, features: shape.inputSize, seed: 1)
-        let d0 = shape.inputSize
         var parameters = shape.initialParameters(seed: 0, as: Float.self)
         var step = Optimizer<Float>(optimizer, parameterCount: shape.parameterCount)
         return {
             for start in stride(from: 0, to: samples, by: batch) {
-                let rows = Array(data.images[(start * d0)..<((start + batch) * d0)])
-                let X = Matrix(rows: batch, cols: d0, scalars: rows).transposed()
+                let X = columnBatch(images: data.images, features: shape.inputSize,
+                                    indices: Array(start..<(start + batch)))
                 let labels = Array(data.labels[start..<(start + batch)])
                 let W: [Matrix<Float>] = shape.matrices(parameters)
                 let (_, gradient) = lossAndGradient(W, X, Objective<Float>.classification(labels: labels))
@@ -65,16 +63,17 @@ private func generalEpochBenchmark(_ name: String, _ shape: MLPShape, _ optimize
     }
 }
 
-/// MLP training epochs (single-threaded): the fused trainer, each after its naive reference.
+/// MLP training epochs (single-threaded): each configuration's naive reference, then the fused
+/// trainer compared with it.
 func trainingBenchmarks() -> [Benchmark] {
-    [
-        generalEpochBenchmark("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), repeats: 5),
-        epochBenchmark("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), repeats: 11),
-        generalEpochBenchmark("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), repeats: 5),
-        epochBenchmark("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), repeats: 11),
-        generalEpochBenchmark("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), repeats: 3),
-        epochBenchmark("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), repeats: 5),
-        generalEpochBenchmark("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), repeats: 3),
-        epochBenchmark("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), repeats: 3),
+    let epochs: [(String, MLPShape, OptimizerKind, general: Int, fused: Int)] = [
+        ("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), 5, 11),
+        ("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), 5, 11),
+        ("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), 3, 5),
+        ("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), 3, 3),
     ]
+    return epochs.flatMap { name, shape, optimizer, general, fused in
+        [generalEpochBenchmark(name, shape, optimizer, repeats: general),
+         epochBenchmark(name, shape, optimizer, repeats: fused)]
+    }
 }
