@@ -121,7 +121,7 @@ struct Metalearning: Experiment {
                            update: Budget(trajectories: 600, steps: 100, hidden: 300),
                            updateTele: Budget(trajectories: 700, steps: 100, hidden: 300),
                            testProblems: 5, gdSteps: 300)
-        // The default profile is the paper's (about 15 minutes on two cores). The quick profile
+        // The default profile is the paper's (about 7 minutes on two cores). The quick profile
         // keeps the paper's architectures, step counts and learning rates and meta-trains on
         // fewer trajectories (about 1.5 minutes over two cores).
         var p = paper
