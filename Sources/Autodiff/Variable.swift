@@ -44,7 +44,7 @@ public final class Variable<Scalar: BLASScalar> {
     @inlinable public var inputs: [Variable] { storedInputs }
     @usableFromInline var storedInputs: [Variable]
     @usableFromInline let pullback: Pullback?
-    /// For a node made by `matmul`, its transpose flags (`grad` batches the gradient of a
+    /// For a node made by `matmul` or `vecmat`, its transpose flags (`grad` batches the gradient of a
     /// weight used by many products, see `grad(of:wrt:seed:createGraph:)`); nil otherwise.
     @usableFromInline let product: (transposeA: Bool, transposeB: Bool)?
 
@@ -60,7 +60,7 @@ public final class Variable<Scalar: BLASScalar> {
 
     /// The result of an operation on `inputs`. Records the inputs and the pullback only when
     /// some input requires gradients; otherwise the result is a constant. (`product` is set by
-    /// `matmul` only.)
+    /// `matmul` and `vecmat` only.)
     @inlinable
     public init(_ value: Matrix<Scalar>, inputs: [Variable],
                 product: (transposeA: Bool, transposeB: Bool)? = nil, pullback: @escaping Pullback) {

@@ -74,8 +74,7 @@ public struct LSTMCell<Scalar: BLASScalar> {
 
     /// One step: the new state (h1, c1) from input x (batch x input) and state (h0, c0).
     public func callAsFunction(_ x: Variable<Scalar>, _ state: LSTMState<Scalar>) -> LSTMState<Scalar> {
-        let gates = matmul(x, weightIH, transposeB: true) + biasIH
-            + matmul(state.h, weightHH, transposeB: true) + biasHH
+        let gates = timesTransposed(x, weightIH) + biasIH + timesTransposed(state.h, weightHH) + biasHH
         let n = hiddenSize
         let blocks = gates.split(sizes: [n, n, n, n], along: .columns)
         let i = blocks[0].sigmoid(), f = blocks[1].sigmoid()
@@ -96,4 +95,10 @@ public struct LSTMCell<Scalar: BLASScalar> {
             self = LSTMCell(weightIH: newValue[0], weightHH: newValue[1], biasIH: newValue[2], biasHH: newValue[3])
         }
     }
+}
+
+/// x Wᵀ, through gemv when x is one row (the meta-optimisers' batch-1 steps; `vecmat`), else gemm.
+@inlinable
+func timesTransposed<Scalar>(_ x: Variable<Scalar>, _ w: Variable<Scalar>) -> Variable<Scalar> {
+    x.rows == 1 ? vecmat(x, w, transposeW: true) : matmul(x, w, transposeB: true)
 }

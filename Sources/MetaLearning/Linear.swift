@@ -33,7 +33,7 @@ public struct Linear<Scalar: BLASScalar> {
 
     /// x Aᵀ + b for x of shape (batch x inputs); the result is (batch x outputs).
     public func callAsFunction(_ x: Variable<Scalar>) -> Variable<Scalar> {
-        matmul(x, weight, transposeB: true) + bias
+        timesTransposed(x, weight) + bias
     }
 
     /// The parameters [A, b].

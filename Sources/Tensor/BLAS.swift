@@ -12,6 +12,11 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessS
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+    /// `y = alpha * op(a) x + beta * y` for the row-major m x n matrix a (cblas_?gemv). A product
+    /// with one row or column through gemm packs all of `a` first; gemv streams it once.
+    static func gemv(transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                     x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+
     /// Thin SVD of the column-major m x n matrix `a` (overwritten): `a = u diag(s) vt` with
     /// u: m x r, s: r values (descending), vt: r x n, r = min(m, n), all column-major
     /// (LAPACKE_?gesdd, job "S"). Column-major because LAPACK is: `svd` passes a row-major
@@ -121,6 +126,14 @@ public var blasKernelSet: String { String(cString: openblas_get_corename()) }
 func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: BLASScalar {
+    public static func gemv(transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>) {
+        _ = blasConfigured
+        ProductFlops.add(2 * m * n, double: false)
+        cblas_sgemv(CblasRowMajor, cblasTranspose(transpose), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
+                    beta, y, 1)
+    }
+
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int,
@@ -168,6 +181,14 @@ extension Float: BLASScalar {
 }
 
 extension Double: BLASScalar {
+    public static func gemv(transpose: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                            x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>) {
+        _ = blasConfigured
+        ProductFlops.add(2 * m * n, double: true)
+        cblas_dgemv(CblasRowMajor, cblasTranspose(transpose), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1,
+                    beta, y, 1)
+    }
+
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
                             b: UnsafePointer<Double>, ldb: Int,

@@ -44,6 +44,29 @@ public func matmul<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
     return c
 }
 
+/// The product x op(w) of one row x (1 x k) with a matrix, op the transpose when asked: the
+/// same product as `matmul(x, w, transposeB:)` through BLAS gemv, which reads w once instead of
+/// packing it (gemm's cost for a single row). Its sums run in gemv's order, so it agrees with
+/// `matmul` to rounding, not bit for bit.
+@inlinable
+public func vecmat<Scalar>(_ x: Matrix<Scalar>, _ w: Matrix<Scalar>, transposeW: Bool = false) -> Matrix<Scalar> {
+    ensure(x.rows == 1, "vecmat: x must be one row, got \(x.rows)x\(x.cols)")
+    let k = transposeW ? w.cols : w.rows, n = transposeW ? w.rows : w.cols
+    ensure(x.cols == k, "vecmat: inner dimensions \(x.cols) and \(k) differ")
+    if n == 0 || k == 0 { return Matrix.zeros(1, n) }
+    var y = Matrix<Scalar>(rows: 1, cols: n, unsafeUninitialized: { _ in })
+    x.scalars.withUnsafeBufferPointer { px in
+        w.scalars.withUnsafeBufferPointer { pw in
+            y.scalars.withUnsafeMutableBufferPointer { py in
+                // x op(w) = (op(w)^T x^T)^T: w itself for op = transpose, w^T otherwise.
+                Scalar.gemv(transpose: !transposeW, m: w.rows, n: w.cols, alpha: 1, a: pw.baseAddress!,
+                            lda: Swift.max(w.cols, 1), x: px.baseAddress!, beta: 0, y: py.baseAddress!)
+            }
+        }
+    }
+    return y
+}
+
 extension Matrix {
     /// Sum of the diagonal.
     @inlinable

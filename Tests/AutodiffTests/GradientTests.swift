@@ -89,6 +89,32 @@ func random(_ r: Int, _ c: Int, seed: UInt64) -> Matrix<Double> {
         #expect(gradientCheck(at: [w, u], of: f).passes())
     }
 
+    /// The same recurrence with its batch-1 products through `vecmat` (gemv): stacking its
+    /// weight gradients gives the per-use sum, and the gradients agree with `matmul`'s.
+    @Test func weightSharedByManyVectorProducts() {
+        let w = random(4, 3, seed: 11), u = random(3, 4, seed: 12), x0 = random(1, 3, seed: 13)
+        func f(_ ps: [Variable<Double>], gemv: Bool) -> Variable<Double> {
+            var h = Variable(x0)
+            var total = ps[0].squaredNorm() * 0.1
+            for step in 0..<4 {
+                let z = (gemv ? vecmat(h, ps[0], transposeW: true) : matmul(h, ps[0], transposeB: true)).tanh()
+                h = gemv ? vecmat(z, ps[1], transposeW: true) : matmul(z, ps[1], transposeB: true)
+                let back = gemv ? vecmat(h, ps[0].transposed()) : matmul(h, ps[0].transposed())  // 1 x 4: h Wᵀ
+                total = total + h.squaredNorm() * Double(step + 1) + back.sum() * 0.01
+            }
+            return total
+        }
+        let ps = [Variable(w, requiresGrad: true), Variable(u, requiresGrad: true)]
+        let batched = grad(of: f(ps, gemv: true), wrt: ps)
+        let perUse = grad(of: f(ps, gemv: true), wrt: ps, createGraph: true)
+        let viaGemm = grad(of: f(ps, gemv: false), wrt: ps)
+        for k in 0..<2 {
+            #expect(maxDifference(batched[k].value, perUse[k].value) < 1e-13)
+            #expect(maxDifference(batched[k].value, viaGemm[k].value) < 1e-13)
+        }
+        #expect(gradientCheck(at: [w, u]) { f($0, gemv: true) }.passes())
+    }
+
     @Test func deepGraphs() {
         let x = Variable(Matrix<Double>.scalar(1), requiresGrad: true)
         var y = x

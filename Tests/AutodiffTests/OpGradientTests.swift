@@ -95,6 +95,8 @@ let opCases: [OpCase] = [
         matmul($0[0], $0[1], transposeA: true, transposeB: true)
     },
     OpCase("matmul self", [(3, 3)]) { matmul($0[0], $0[0]) },
+    OpCase("vecmat", [(1, 4), (4, 3)]) { vecmat($0[0], $0[1]) },
+    OpCase("vecmat transposeW", [(1, 4), (3, 4)]) { vecmat($0[0], $0[1], transposeW: true) },
     OpCase("pinv wide", [(3, 5)]) { pinv($0[0]) },
     OpCase("pinv tall", [(5, 3)]) { pinv($0[0]) },
     OpCase("pinv square", [(4, 4)]) { pinv($0[0]) },

@@ -123,6 +123,17 @@ func maxDifference<S>(_ a: Matrix<S>, _ b: Matrix<S>) -> Double {
         #expect(maxDifference(Matrix<Double>(f), expected) < 1e-5)
     }
 
+    @Test(arguments: [false, true])
+    func vecmatMatchesNaiveProduct(transposeW: Bool) {
+        let x = randomMatrix(1, 300, seed: 12), w = randomMatrix(300, 40, seed: 13)
+        let w2 = transposeW ? w.transposed() : w
+        let expected = naiveProduct(x, w)
+        #expect(maxDifference(vecmat(x, w2, transposeW: transposeW), expected) < 1e-12)
+        let f = vecmat(Matrix<Float>(x), Matrix<Float>(w2), transposeW: transposeW)
+        #expect(maxDifference(Matrix<Double>(f), expected) < 1e-4)
+        #expect(vecmat(Matrix<Double>.zeros(1, 0), Matrix<Double>.zeros(0, 3)) == Matrix.zeros(1, 3))
+    }
+
     @Test func gemmAccumulates() {
         let a = randomMatrix(3, 4, seed: 4), b = randomMatrix(4, 2, seed: 5)
         var c = Matrix<Double>.ones(3, 2)
