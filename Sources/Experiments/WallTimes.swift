@@ -3,8 +3,9 @@ import Datasets
 
 /// The measured wall times of a profile's results, for the README's time table: per result
 /// (and algorithm folder), the wall time of the `run` invocations that executed its runs (from
-/// `provenance/*.json`, summed over resumed invocations and shards; a `--fresh` rerun counts
-/// again), the number of run records, and each dataset's share: the summed wall times of its
+/// `provenance/*.json`, summed over resumed invocations and shards; a rerun that recomputed the
+/// records, such as `--fresh` or a new numerics revision, replaces the invocations whose records
+/// it overwrote), the number of run records, and each dataset's share: the summed wall times of its
 /// runs divided by the jobs that ran them in parallel (the invocation's `jobs`).
 public struct WallTimes {
     /// One result folder's times.
@@ -38,31 +39,58 @@ public struct WallTimes {
         for result in results {
             let dir = root.appendingPathComponent(result).appendingPathComponent(folder)
             let provenance = dir.appendingPathComponent("provenance")
+            // In order of start; within one second, a shard's earlier invocations (`<label>.<k>.json`,
+            // k rising) before its latest (`<label>.json`).
             let invocations = ((try? FileManager.default.contentsOfDirectory(atPath: provenance.path)) ?? [])
-                .filter { $0.hasSuffix(".json") }.sorted()
-                .compactMap { try? JSON.decode(Invocation.self, from: provenance.appendingPathComponent($0)) }
-                .filter { ($0.executed ?? 0) > 0 }
-                .sorted { $0.started < $1.started }
-            guard let last = invocations.last else { continue }
-            let wall = invocations.reduce(0) { $0 + $1.wallSeconds }
-            let jobs = invocations.compactMap(\.jobs).max() ?? 1
-            var commits: [String] = []
-            for commit in invocations.compactMap(\.git.commit) where !commits.contains(commit) { commits.append(commit) }
-            var shares: [String: Double] = [:], runs = 0
+                .filter { $0.hasSuffix(".json") }
+                .compactMap { name -> (invocation: Invocation, order: Int)? in
+                    guard let i = try? JSON.decode(Invocation.self, from: provenance.appendingPathComponent(name))
+                    else { return nil }
+                    let parts = name.dropLast(5).split(separator: ".")
+                    return (i, parts.count > 1 ? Int(parts[parts.count - 1]) ?? Int.max : Int.max)
+                }
+                .filter { ($0.invocation.executed ?? 0) > 0 }
+                .sorted { ($0.invocation.started, $0.order) < ($1.invocation.started, $1.order) }
+                .map(\.invocation)
+            guard !invocations.isEmpty else { continue }
+            var records: [Timing] = []
             let runsFolder = dir.appendingPathComponent("runs")
             let files = FileManager.default.enumerator(atPath: runsFolder.path)
             while let file = files?.nextObject() as? String {
                 guard file.hasSuffix(".json"),
                       let record = try? JSON.decode(Timing.self, from: runsFolder.appendingPathComponent(file))
                 else { continue }
-                runs += 1
+                records.append(record)
+            }
+            let counted = Self.current(invocations, records: records.count)
+            let last = counted[counted.count - 1]
+            let wall = counted.reduce(0) { $0 + $1.wallSeconds }
+            let jobs = counted.compactMap(\.jobs).max() ?? 1
+            var commits: [String] = []
+            for commit in counted.compactMap(\.git.commit) where !commits.contains(commit) { commits.append(commit) }
+            var shares: [String: Double] = [:]
+            for record in records {
                 let group = record.key.contains("/") ? String(record.key.split(separator: "/")[0]) : ""
                 shares[group, default: 0] += record.wallSeconds / Double(jobs)
             }
+            let runs = records.count
             let complete = FileManager.default.fileExists(atPath: dir.appendingPathComponent("provenance.json").path)
             rows.append(Row(result: result, wallSeconds: wall, jobs: jobs, runs: runs, shares: shares,
                             complete: complete, machine: last.machine, commits: commits))
         }
+    }
+
+    /// The invocations whose runs the records are: the latest ones (in order of start) whose
+    /// executed runs add up to the records; earlier ones executed runs that a later invocation
+    /// recomputed (`--fresh`, or records of an older numerics revision), whose time no longer
+    /// belongs to the result.
+    static func current(_ invocations: [Invocation], records: Int) -> [Invocation] {
+        var start = invocations.count, executed = 0
+        while start > 0 && (executed < records || start == invocations.count) {
+            start -= 1
+            executed += invocations[start].executed ?? 0
+        }
+        return Array(invocations[start...])
     }
 
     /// Whole seconds, tenths below 10 s, and minutes or hours beside longer times.

@@ -25,6 +25,32 @@ import Testing
         // A resumed invocation that executed nothing adds no time.
         try harness.run(runOptions(["--jobs", "2"]))
         #expect(WallTimes(results: ["toy"], folder: "quick", root: scratch.url).rows.first?.wallSeconds == row.wallSeconds)
+        // A rerun that recomputes every record replaces the first invocation's time; it does not add to it.
+        try harness.run(runOptions(["--jobs", "2", "--fresh"]))
+        let provenance = scratch.url.appendingPathComponent("toy/quick/provenance")
+        let latest = try JSON.decode(Invocation.self, from: provenance.appendingPathComponent("all.json"))
+        let earlier = try JSON.decode(Invocation.self, from: provenance.appendingPathComponent("all.1.json"))
+        #expect(latest.executed == 10 && earlier.executed == 10)
+        let rerun = try #require(WallTimes(results: ["toy"], folder: "quick", root: scratch.url).rows.first)
+        #expect(rerun.wallSeconds == latest.wallSeconds && rerun.runs == 10)
+    }
+
+    /// Resumed invocations and shards add up; invocations whose records were recomputed later drop out.
+    @Test func currentInvocations() throws {
+        func invocation(_ executed: Int) throws -> Invocation {
+            let scratch = Scratch(); defer { scratch.cleanup() }
+            try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+            let provenance = scratch.url.appendingPathComponent("toy/quick/provenance")
+            let file = try #require(try FileManager.default.contentsOfDirectory(atPath: provenance.path).first { $0.hasSuffix(".json") })
+            var i = try JSON.decode(Invocation.self, from: provenance.appendingPathComponent(file))
+            i.executed = executed
+            return i
+        }
+        let full = try invocation(10), part1 = try invocation(4), part2 = try invocation(6)
+        #expect(WallTimes.current([part1, part2], records: 10).count == 2)              // resumed
+        #expect(WallTimes.current([full, part1, part2], records: 10).count == 2)        // rerun in two parts
+        #expect(WallTimes.current([part1, full], records: 10).count == 1)               // fresh rerun
+        #expect(WallTimes.current([full], records: 0).count == 1)
     }
 
     /// The README's table: one column pair per profile, the slow datasets' share, run counts per
