@@ -85,8 +85,9 @@ public struct WallTimes {
     /// recomputed (`--fresh`, or records of an older numerics revision), whose time no longer
     /// belongs to the result.
     static func current(_ invocations: [Invocation], records: Int) -> [Invocation] {
-        var start = invocations.count, executed = 0
-        while start > 0 && (executed < records || start == invocations.count) {
+        guard var start = invocations.indices.last else { return [] }
+        var executed = invocations[start].executed ?? 0
+        while start > 0 && executed < records {
             start -= 1
             executed += invocations[start].executed ?? 0
         }

@@ -51,8 +51,8 @@ import TestSupport
         }
     }
 
-    @Test func theCheckFindsAMissingFigure() {
-        // The rule itself: an image line counts, a plain mention of the path does not.
+    /// The parser: an image line counts as shown, a plain mention of the path does not.
+    @Test func onlyImageLinesCountAsShown() {
         let text = "![a](Figures/x/a.png)\nFigures: `Figures/x/b.png`\n"
         #expect(shownImages(text) == ["Figures/x/a.png"])
     }

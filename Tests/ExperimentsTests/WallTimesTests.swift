@@ -37,20 +37,16 @@ import Testing
 
     /// Resumed invocations and shards add up; invocations whose records were recomputed later drop out.
     @Test func currentInvocations() throws {
-        func invocation(_ executed: Int) throws -> Invocation {
-            let scratch = Scratch(); defer { scratch.cleanup() }
-            try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
-            let provenance = scratch.url.appendingPathComponent("toy/quick/provenance")
-            let file = try #require(try FileManager.default.contentsOfDirectory(atPath: provenance.path).first { $0.hasSuffix(".json") })
-            var i = try JSON.decode(Invocation.self, from: provenance.appendingPathComponent(file))
-            i.executed = executed
-            return i
-        }
-        let full = try invocation(10), part1 = try invocation(4), part2 = try invocation(6)
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        let base = try JSON.decode(Invocation.self, from: scratch.url.appendingPathComponent("toy/quick/provenance/all.json"))
+        func invocation(_ executed: Int) -> Invocation { var i = base; i.executed = executed; return i }
+        let full = invocation(10), part1 = invocation(4), part2 = invocation(6)
         #expect(WallTimes.current([part1, part2], records: 10).count == 2)              // resumed
         #expect(WallTimes.current([full, part1, part2], records: 10).count == 2)        // rerun in two parts
         #expect(WallTimes.current([part1, full], records: 10).count == 1)               // fresh rerun
         #expect(WallTimes.current([full], records: 0).count == 1)
+        #expect(WallTimes.current([], records: 10).isEmpty)
     }
 
     /// The README's table: one column pair per profile, the slow datasets' share, run counts per
