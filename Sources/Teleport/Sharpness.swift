@@ -182,8 +182,8 @@ public struct SharpnessTeleport: Sendable {
                 let dX = matmul(vconcat(d.map { $0[0] }), X)                       // (chunk k) x batch
                 for j in 0..<chunk {
                     let later = zip(point.dropFirst(), d[j].dropFirst()).map { $0 + $1 }
-                    let (L, g) = lossAndGradient(firstPreactivation: Z + dX.slice(rows: (j * k)..<((j + 1) * k)),
-                                                 later: later[...], objective)
+                    let (L, g) = perturbedLossAndGradient(Z + dX.slice(rows: (j * k)..<((j + 1) * k)),
+                                                          later: later[...], objective)
                     meanLoss += Double(L) / Double(count)
                     meanD.add(g[0], scaledBy: scale)
                     for m in meanLater.indices { meanLater[m].add(g[m + 1], scaledBy: scale) }
@@ -191,5 +191,18 @@ public struct SharpnessTeleport: Sendable {
             }
         }
         return (meanLoss, [matmul(meanD, X, transposeB: true)] + meanLater)
+    }
+
+    /// The loss of one perturbed network from its first pre-activation, and the gradients:
+    /// written out by hand for classification (`classificationLossAndGradient`), through the
+    /// autodiff otherwise.
+    private func perturbedLossAndGradient<Scalar>(_ Z: Matrix<Scalar>, later: ArraySlice<Matrix<Scalar>>,
+                                                  _ objective: Objective<Scalar>) -> (Scalar, [Matrix<Scalar>]) {
+        switch objective {
+        case .classification(let labels):
+            return classificationLossAndGradient(firstPreactivation: Z, later: later, labels: labels)
+        case .regression:
+            return lossAndGradient(firstPreactivation: Z, later: later, objective)
+        }
     }
 }

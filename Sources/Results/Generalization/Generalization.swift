@@ -170,8 +170,9 @@ struct Generalization: Experiment {
 
     static let name = "generalization"
     static let abstract = "Result 3: teleporting to change sharpness or curvature, effect on validation loss (Fig 4)."
-    /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits).
-    static let numericsRevision = 1
+    /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits). 2: the sharpness
+    /// teleport's perturbed losses and gradients written out by hand (`classificationLossAndGradient`).
+    static let numericsRevision = 2
     static let datasets = ImageData.experimentDatasets
 
     /// Sizing (measured on 2 cores shared with other jobs): a sharpness-teleport step on a batch
