@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "TheoryTests", dependencies: ["Model", "Teleport", "Theory", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Model", "Datasets", "Tensor", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Model", "Datasets", "Tensor", "Teleport", "TestSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Experiments", "Teleport", "Theory", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Experiments", "TestSupport"],
                     exclude: ["expected-quick.json"]),  // read by path: the expected outcomes

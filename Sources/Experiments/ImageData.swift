@@ -165,11 +165,10 @@ extension ImageData {
         for curve in 0..<draws {
             let (X, labels) = randomTrainingBatch(size: batchSize, using: &batchRng)
             size = X.cols
-            let drawn = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii)
-            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: drawn.M)
-            for d in drawn.directions {
-                phiTotal += Double(lossValue(perturbed(W, by: d), X, .classification(labels: labels)))
+            let M = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii, perturbing: W) {
+                phiTotal += Double(lossValue($0, X, .classification(labels: labels)))
             }
+            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: M)
         }
         let n = Double(draws)
         return (phiTotal / (n * Double(radii.count)) / Double(size), psiTotal / n)

@@ -29,17 +29,56 @@ extension PublishedStreams {
     public static func measurementDraws(curve: Int, shape: MLPShape, radii: [Double])
         -> (M: [Matrix<Double>], directions: [[Matrix<Float>]]) {
         var g = TorchGenerator(seed: UInt64(12345 * curve))
-        let M: [Matrix<Double>] = (0..<(shape.layerCount - 1)).map { m in
-            let k = shape.dims[m + 1]
-            let values = g.rand(k * k)
-            let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-            return Matrix(rows: k, cols: k, scalars: values.map { Double($0 / norm) })
-        }
+        let M = curvatureDirections(shape, &g)
         let directions = radii.map { t in
             let values = g.rand(shape.parameterCount)
             let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
             return shape.matrices(values.map { $0 / norm * Float(t) })
         }
         return (M, directions)
+    }
+
+    /// The same draws with each phi direction added to `W` as it is drawn: `body` gets
+    /// W + rand(P) / norm * t for every radius t in order, bit for bit
+    /// `perturbed(W, by: measurementDraws(...).directions[i])`, and M is returned. The squared
+    /// norm is summed (in the same order) while drawing and the scaled draws go straight into
+    /// the perturbed copy: one pass over the P parameters after the draws instead of four, and
+    /// no direction kept. This is what the experiments measure phi with.
+    public static func measurementDraws(curve: Int, shape: MLPShape, radii: [Double],
+                                        perturbing W: [Matrix<Float>],
+                                        _ body: ([Matrix<Float>]) -> Void) -> [Matrix<Double>] {
+        ensure(W.count == shape.layerCount && W.indices.allSatisfy {
+            (W[$0].rows, W[$0].cols) == shape.weightShape($0) }, "measurementDraws: W is not of the shape")
+        var g = TorchGenerator(seed: UInt64(12345 * curve))
+        let M = curvatureDirections(shape, &g)
+        var values = [Float](repeating: 0, count: shape.parameterCount)
+        for t in radii {
+            let squaredNorm = values.withUnsafeMutableBufferPointer { g.randSquaredNorm(into: $0) }
+            let norm = Float(squaredNorm.squareRoot()), scale = Float(t)
+            var offset = 0
+            let perturbed = W.map { w in
+                defer { offset += w.count }
+                return values.withUnsafeBufferPointer { v in
+                    w.scalars.withUnsafeBufferPointer { p in
+                        Matrix<Float>(rows: w.rows, cols: w.cols, unsafeUninitialized: { out in
+                            for i in 0..<out.count { out[i] = p[i] + v[offset + i] / norm * scale }
+                        })
+                    }
+                }
+            }
+            body(perturbed)
+        }
+        return M
+    }
+
+    /// psi's M of every layer pair m (k x k, k = dims[m + 1]): `rand` in float32 divided by its
+    /// Frobenius norm, the first draws of a curve's stream.
+    private static func curvatureDirections(_ shape: MLPShape, _ g: inout TorchGenerator) -> [Matrix<Double>] {
+        (0..<(shape.layerCount - 1)).map { m in
+            let k = shape.dims[m + 1]
+            let values = g.rand(k * k)
+            let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+            return Matrix(rows: k, cols: k, scalars: values.map { Double($0 / norm) })
+        }
     }
 }

@@ -101,6 +101,19 @@ public struct TorchGenerator: Sendable {
         }
     }
 
+    /// `torch.rand(buffer.count)` in float32 into `buffer`, returning the sum of the squares of
+    /// the values in Double, accumulated in order (summing while drawing hides the additions'
+    /// latency behind the draws).
+    public mutating func randSquaredNorm(into buffer: UnsafeMutableBufferPointer<Float>) -> Double {
+        var sum = 0.0
+        draws(buffer.count) { i, x in
+            let value = Float(x & 0xFF_FFFF) * 0x1.0p-24
+            buffer[i] = value
+            sum += Double(value) * Double(value)
+        }
+        return sum
+    }
+
     /// `torch.rand(count, dtype=float64)`.
     public mutating func randDouble(_ count: Int) -> [Double] {
         (0..<count).map { _ in uniformDouble() }

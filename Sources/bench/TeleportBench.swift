@@ -1,3 +1,4 @@
+import Experiments
 import Theory
 import MetaLearning
 import Model
@@ -24,8 +25,10 @@ func teleportBenchmarks() -> [Benchmark] {
                 _ = teleport(W, input: X, using: &rng)
             }
         },
-        phiBenchmark(.mnist, "784-16-10-10"),
-        phiBenchmark(.cifar, "3072-128-32-10"),
+        phiBenchmark(.mnist, "784-16-10-10", general: true),
+        phiBenchmark(.mnist, "784-16-10-10", general: false),
+        phiBenchmark(.cifar, "3072-128-32-10", general: true),
+        phiBenchmark(.cifar, "3072-128-32-10", general: false),
         psiBenchmark(.mnist, "784-16-10-10", general: true),
         psiBenchmark(.mnist, "784-16-10-10", general: false),
         psiBenchmark(.cifar, "3072-128-32-10", general: true),
@@ -81,15 +84,32 @@ private func sharpnessTeleport(_ formulation: TeleportFormulation) -> Benchmark 
     }
 }
 
-/// phi over 20 radii x 20 batches of 200 (Float32, as the correlation measures it).
-private func phiBenchmark(_ shape: MLPShape, _ widths: String) -> Benchmark {
-    Benchmark("statistic/phi/" + (shape == .mnist ? "mnist-mlp" : "cifar-mlp"),
-              "phi: 20 radii x 20 batches of 200, \(widths)", repeats: shape == .mnist ? 5 : 3) {
+/// phi as the experiments measure it (Float32): 20 curves (batches of 200) x 20 radii with
+/// correlation.py's draws, each direction added to W while it is drawn
+/// (`measurementDraws(..., perturbing:)`), or, the naive reference, the directions drawn whole
+/// and added afterwards (`perturbed(W, by:)`).
+private func phiBenchmark(_ shape: MLPShape, _ widths: String, general: Bool) -> Benchmark {
+    let name = "statistic/phi/" + (shape == .mnist ? "mnist-mlp" : "cifar-mlp")
+    let how = general ? "directions drawn whole, then added to W" : "directions added to W while drawn"
+    return Benchmark(name + (general ? "/general" : ""),
+                     "phi: 20 curves x 20 radii, batches of 200, correlation.py's draws, \(widths), \(how)",
+                     repeats: shape == .mnist ? 5 : 3, naive: general ? nil : name + "/general") {
         let (W, X, objective) = problem(shape, batch: 200)
-        let radii = sharpnessRadii(start: 0.001, end: 0.2, step: 0.01)
+        let radii = sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001)
         return {
-            var rng = SeededGenerator(seed: 1)
-            _ = phi(W, radii: radii, batches: 20, using: &rng) { _ in (X, objective) }
+            var total = 0.0
+            for curve in 0..<20 {
+                if general {
+                    for d in PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii).directions {
+                        total += Double(lossValue(perturbed(W, by: d), X, objective))
+                    }
+                } else {
+                    _ = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii, perturbing: W) {
+                        total += Double(lossValue($0, X, objective))
+                    }
+                }
+            }
+            precondition(total.isFinite)
         }
     }
 }

@@ -3,6 +3,7 @@ import Model
 import Testing
 import Tensor
 import TestSupport
+import Teleport
 @testable import Experiments
 
 /// `PublishedStreams.measurementDraws`, the draws both algorithms measure phi and psi with,
@@ -44,5 +45,30 @@ import TestSupport
         let c = PublishedStreams.measurementDraws(curve: 6, shape: .mnist, radii: radii)
         #expect(a.M == b.M && a.directions == b.directions)
         #expect(a.M != c.M)
+    }
+}
+
+/// The fused draws (`measurementDraws(..., perturbing:)`, what the experiments measure with)
+/// against the directions added to W afterwards: the same M and the same perturbed weights, bit
+/// for bit, radius by radius.
+@Suite struct FusedMeasurementDrawsTests {
+    @Test(arguments: [MLPShape.mnist, MLPShape([30, 12, 10, 10])])
+    func perturbedWeightsEqualTheDirectionsAdded(shape: MLPShape) {
+        var rng = SeededGenerator(seed: 11)
+        let W = (0..<shape.layerCount).map { i in
+            let (rows, cols) = shape.weightShape(i)
+            return Matrix<Float>(rows: rows, cols: cols) { _, _ in Float(rng.uniform(-1, 1)) }
+        }
+        let radii = sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001)
+        for curve in [0, 7] {
+            let drawn = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii)
+            var fused: [[Matrix<Float>]] = []
+            let M = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii, perturbing: W) {
+                fused.append($0)
+            }
+            #expect(M == drawn.M)
+            #expect(fused == drawn.directions.map { perturbed(W, by: $0) })
+            #expect(fused[0] != fused[1] && fused[0] != W)
+        }
     }
 }

@@ -86,11 +86,10 @@ struct PublishedMeasurement {
         for (curve, indices) in batches(model: model).enumerated() {
             let X = columnBatch(images: train.images, features: train.features, indices: indices)
             let labels = indices.map { train.labels[$0] }
-            let draws = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii)
-            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: draws.M)
-            for d in draws.directions {
-                phiTotal += Double(lossValue(perturbed(W, by: d), X, .classification(labels: labels)))
+            let M = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii, perturbing: W) {
+                phiTotal += Double(lossValue($0, X, .classification(labels: labels)))
             }
+            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: M)
         }
         let n = Double(curves)
         return (phiTotal / (n * Double(radii.count)) / Double(batchSize), psiTotal / n)
