@@ -80,6 +80,9 @@ extension MetaOptimizer {
 
     /// One meta step from weights W: dL/dW is computed at W's value with `lossAndGradient` and
     /// fed to the LSTMs as a constant (not differentiated through).
+    @_specialize(exported: true, where Self == LSTMUpdateTeleport<Float>)
+    @_specialize(exported: true, where Self == LSTMUpdate<Float>)
+    @_specialize(exported: true, where Self == LSTMRateTeleport<Float>)
     public func step(_ W: [Variable<Scalar>], problem: RegressionProblem<Scalar>,
                      state: MetaState<Scalar>) -> MetaStep<Scalar> {
         let G = lossAndGradient(W.map(\.value), problem.X, problem.objective).gradient

@@ -9,6 +9,11 @@ import Autodiff
 /// base gradients fed to the LSTMs are constants), and Adam updates the parameters (1e-3 for
 /// update LSTMs, 1e-4 for teleport LSTMs). Weights and LSTM states are then cut from the graph
 /// and the trajectory goes on.
+///
+/// `train`, `trainPublished` and `trainUnroll` are compiled for the three meta-optimisers in
+/// Float32 (the experiment's precision) as well as generically, so that callers in other
+/// modules run code specialised for Float instead of dispatching every tensor operation through
+/// the generic one (the same operations in the same order, so the same numbers).
 public struct MetaTrainer<Optimizer: MetaOptimizer> {
     /// The precision of the base problems and the meta-optimiser.
     public typealias Scalar = Optimizer.Scalar
@@ -56,6 +61,9 @@ public struct MetaTrainer<Optimizer: MetaOptimizer> {
     /// One unroll and one Adam step on the LSTM parameters. Advances the trajectory's weights
     /// and state (cut from the graph) and returns the unrolled loss (before the Adam step).
     @discardableResult
+    @_specialize(exported: true, where Optimizer == LSTMUpdateTeleport<Float>)
+    @_specialize(exported: true, where Optimizer == LSTMUpdate<Float>)
+    @_specialize(exported: true, where Optimizer == LSTMRateTeleport<Float>)
     public mutating func trainUnroll(_ problem: RegressionProblem<Scalar>, weights: inout [Matrix<Scalar>],
                                      state: inout MetaState<Scalar>) -> Scalar {
         let (L, w, s, _) = unrolledLoss(problem, weights: weights, state: state)
@@ -71,6 +79,9 @@ public struct MetaTrainer<Optimizer: MetaOptimizer> {
     /// Meta-trains along one trajectory of `steps` steps (rounded down to whole unrolls) from
     /// the problem's initial weights; returns the unrolled loss of each unroll.
     @discardableResult
+    @_specialize(exported: true, where Optimizer == LSTMUpdateTeleport<Float>)
+    @_specialize(exported: true, where Optimizer == LSTMUpdate<Float>)
+    @_specialize(exported: true, where Optimizer == LSTMRateTeleport<Float>)
     public mutating func train(on problem: RegressionProblem<Scalar>, steps: Int) -> [Scalar] {
         var W = problem.initialWeights
         var state = optimizer.initialState()
@@ -85,6 +96,9 @@ public struct MetaTrainer<Optimizer: MetaOptimizer> {
     /// belongs to the next unroll; the losses after the last boundary are never used. Returns
     /// the summed loss of each unroll.
     @discardableResult
+    @_specialize(exported: true, where Optimizer == LSTMUpdateTeleport<Float>)
+    @_specialize(exported: true, where Optimizer == LSTMUpdate<Float>)
+    @_specialize(exported: true, where Optimizer == LSTMRateTeleport<Float>)
     public mutating func trainPublished(on problem: RegressionProblem<Scalar>, steps: Int) -> [Scalar] {
         var W = problem.initialWeights.map { Variable($0) }
         var state = optimizer.initialState()
