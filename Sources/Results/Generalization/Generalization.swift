@@ -175,11 +175,11 @@ struct Generalization: Experiment {
     static let numericsRevision = 2
     static let datasets = ImageData.experimentDatasets
 
-    /// Sizing (measured on 2 cores shared with other jobs): a sharpness-teleport step on a batch
-    /// of 2000 with 2 directions per radius takes about 1.2-2.4 s wall (the pinv of the
-    /// 784 x 2000 input and 18 forward/backward passes; 100 directions per radius multiply the
-    /// latter by 50), so "decrease phi" (100 steps) dominates; a curvature step is cheap (a
-    /// psi run costs about as much as its 25 SGD epochs, 17-44 s). `default` keeps the schedule
+    /// Sizing: a sharpness-teleport step evaluates 9 radii x `directionsPerRadius` perturbed
+    /// networks on the teleport batch (`make bench` times one at the paper's 100 directions,
+    /// teleport/sharpness/mnist-mlp), so "decrease phi" (10 teleports of 10 steps) dominates
+    /// the paper profile; a curvature step is cheap (a psi run costs about as much as its SGD
+    /// epochs; the run records in Runs/ hold every run's wall time). `default` keeps the schedule
     /// with 3 runs per variant (a t interval needs at least 2; the paper has 5) and 2 directions
     /// per radius, and cuts the baseline at epoch 40, where the variants stop. `quick` also has
     /// 3 runs, halves the teleport batch, uses 1 direction per radius and trains 4 epochs after
