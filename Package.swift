@@ -3,7 +3,7 @@
 // Parameter Symmetries" (Zhao, Gower, Walters, Yu; ICLR 2024).
 //
 // Layering (bottom to top):
-//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType)
+//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType), CKernels (optimiser updates in C)
 //   Tensor -> Autodiff                     (numerics)
 //   Model -> Teleport -> MetaLearning, Theory   (the MLP and optimisers; the paper's algorithms)
 //   Datasets, Plot                         (data in, figures out)
@@ -65,11 +65,15 @@ let package = Package(
         .systemLibrary(name: "CFreeType", path: "Sources/CSystem/CFreeType", pkgConfig: "freetype2"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CSystem/CTurboJPEG", pkgConfig: "libturbojpeg"),
 
+        // The Float32 optimiser updates in C, compiled for baseline x86-64 and for AVX2 (same bits).
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-fno-math-errno"])]),
+
         // Core.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: numeric),
         // The bias-free MLP, its losses, the fused trainer and the optimisers.
-        .target(name: "Model", dependencies: ["Tensor", "Autodiff", "CBLAS"], swiftSettings: numeric),
+        .target(name: "Model", dependencies: ["Tensor", "Autodiff", "CBLAS", "CKernels"], swiftSettings: numeric),
         // Group actions, gradient-norm / sharpness / curvature teleportation, phi and psi.
         .target(name: "Teleport", dependencies: ["Tensor", "Autodiff", "Model"], swiftSettings: numeric),
         // The LSTM meta-optimisers of Result 5 and their meta-training.

@@ -1,5 +1,6 @@
-import Tensor
+import CKernels
 import Foundation
+import Tensor
 
 /// An optimiser and its hyper-parameters, with PyTorch's semantics and defaults
 /// (no weight decay, no Nesterov, not centred, not AMSGrad, no learning-rate decay).
@@ -87,6 +88,18 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
         steps += 1
     }
 
+    /// One optimiser step through the plain Swift loops (`updateInSwift`) whatever the scalar
+    /// type: the reference the Float32 C kernels are tested and benchmarked against.
+    @inlinable
+    public mutating func referenceUpdate(_ parameters: UnsafeMutableBufferPointer<Scalar>,
+                                         gradient: UnsafeBufferPointer<Scalar>) {
+        ensure(parameters.count == parameterCount && gradient.count == parameterCount,
+               "optimizer built for \(parameterCount) parameters")
+        updateInSwift(entries: 0..<parameterCount, parameters: parameters.baseAddress!,
+                      gradient: gradient.baseAddress!, step: steps + 1)
+        steps += 1
+    }
+
     /// Part of step `t` (1-based): updates parameters `entries` (and their state), reading
     /// them at `p[0..<entries.count]` and their gradient at `g[0..<entries.count]`. A whole
     /// step is a set of calls covering every entry once, followed by `finishStep()`.
@@ -97,6 +110,60 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
     @inlinable
     mutating func update(entries: Range<Int>, parameters p: UnsafeMutablePointer<Scalar>,
                          gradient g: UnsafePointer<Scalar>, step t: Int) {
+        if Scalar.self == Float.self {
+            updateFloat(entries: entries, parameters: p, gradient: g, step: t)
+        } else {
+            updateInSwift(entries: entries, parameters: p, gradient: g, step: t)
+        }
+    }
+
+    /// `update(entries:parameters:gradient:step:)` for Float32 through the C kernels
+    /// (`CKernels/OptimizerKernels.c`): the Swift loops' operations in the same order, compiled
+    /// for AVX2 where the CPU has it, so the same bits as `updateInSwift`, about twice as fast
+    /// on 8-float vectors (the divisions and square roots dominate).
+    @usableFromInline
+    mutating func updateFloat(entries: Range<Int>, parameters p: UnsafeMutablePointer<Scalar>,
+                              gradient g: UnsafePointer<Scalar>, step t: Int) {
+        let n = entries.count, o = entries.lowerBound
+        let p = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+        let g = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self)
+        func state(_ buffer: inout [Scalar], _ body: (UnsafeMutablePointer<Float>) -> Void) {
+            buffer.withUnsafeMutableBufferPointer {
+                body(UnsafeMutableRawPointer($0.baseAddress! + o).assumingMemoryBound(to: Float.self))
+            }
+        }
+        switch kind {
+        case .sgd(let lr):
+            let lr = Float(lr)
+            for i in 0..<n { p[i] -= lr * g[i] }
+        case .momentum(let lr, let mu):
+            state(&first) { b in teleport_optimizer_momentum(n, p, g, b, Float(lr), Float(mu), t == 1 ? 1 : 0) }
+        case .adagrad(let lr, let eps):
+            state(&first) { s in teleport_optimizer_adagrad(n, p, g, s, Float(lr), Float(eps)) }
+        case .rmsprop(let lr, let alpha, let eps):
+            state(&first) { v in teleport_optimizer_rmsprop(n, p, g, v, Float(lr), Float(alpha), Float(eps)) }
+        case .adam(let lr, let beta1, let beta2, let eps):
+            let (stepSize, correction2) = Self.adamCorrections(lr: lr, beta1: beta1, beta2: beta2, step: t)
+            state(&first) { m in
+                state(&second) { v in
+                    teleport_optimizer_adam(n, p, g, m, v, Float(stepSize), Float(correction2),
+                                            Float(beta1), Float(beta2), Float(eps))
+                }
+            }
+        }
+    }
+
+    /// Adam's bias corrections of step `t`, in Double as PyTorch computes them in Python
+    /// floats: the step size `lr / (1 - beta1^t)` and `sqrt(1 - beta2^t)`.
+    @inlinable
+    static func adamCorrections(lr: Double, beta1: Double, beta2: Double, step t: Int) -> (Double, Double) {
+        (lr / (1 - pow(beta1, Double(t))), (1 - pow(beta2, Double(t))).squareRoot())
+    }
+
+    /// The update as plain Swift loops, for any scalar type; the reference of the C kernels.
+    @inlinable
+    mutating func updateInSwift(entries: Range<Int>, parameters p: UnsafeMutablePointer<Scalar>,
+                                gradient g: UnsafePointer<Scalar>, step t: Int) {
         let n = entries.count, o = entries.lowerBound
         switch kind {
         case .sgd(let lr):
@@ -131,9 +198,8 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
                 }
             }
         case .adam(let lr, let beta1, let beta2, let eps):
-            // Bias corrections in Double, as PyTorch computes them in Python floats.
-            let stepSize = Scalar(lr / (1 - pow(beta1, Double(t))))
-            let correction2 = Scalar((1 - pow(beta2, Double(t))).squareRoot())
+            let corrections = Self.adamCorrections(lr: lr, beta1: beta1, beta2: beta2, step: t)
+            let stepSize = Scalar(corrections.0), correction2 = Scalar(corrections.1)
             let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(eps)
             first.withUnsafeMutableBufferPointer { m in
                 second.withUnsafeMutableBufferPointer { v in

@@ -63,8 +63,36 @@ private func generalEpochBenchmark(_ name: String, _ shape: MLPShape, _ optimize
     }
 }
 
+/// 100 steps of an optimiser over the CIFAR MLP's weights (3072-128-32-10, 397,632 floats)
+/// with a fixed gradient: the element-wise update the trainer runs after every mini-batch, in
+/// the C kernels (AVX2 where the CPU has it), after the same steps in the Swift loops (`/swift`,
+/// the naive entry; the same bits).
+private func optimizerBenchmarks(_ kind: OptimizerKind) -> [Benchmark] {
+    let shape = MLPShape.cifar, steps = 100
+    let name = "optimizer/\(kind.name)/cifar-mlp"
+    func entry(_ name: String, _ detail: String, reference: Bool) -> Benchmark {
+        Benchmark(name, detail, repeats: 11, naive: reference ? nil : name + "/swift") {
+            let data = randomData(count: 1, features: shape.parameterCount, seed: 2)
+            var parameters = data.images.map { $0 - 0.5 }
+            let gradient = parameters.map { $0 * 1e-2 }
+            var optimizer = Optimizer<Float>(kind, parameterCount: shape.parameterCount)
+            return {
+                parameters.withUnsafeMutableBufferPointer { p in
+                    gradient.withUnsafeBufferPointer { g in
+                        for _ in 0..<steps {
+                            if reference { optimizer.referenceUpdate(p, gradient: g) } else { optimizer.update(p, gradient: g) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return [entry(name + "/swift", "the same steps through the Swift loops (baseline x86-64 vectors)", reference: true),
+            entry(name, "\(steps) \(kind.name) steps on \(shape.parameterCount) Float32 weights, C kernels", reference: false)]
+}
+
 /// MLP training epochs (single-threaded): each configuration's naive reference, then the fused
-/// trainer compared with it.
+/// trainer compared with it; then the optimisers' element-wise updates.
 func trainingBenchmarks() -> [Benchmark] {
     let epochs: [(String, MLPShape, OptimizerKind, general: Int, fused: Int)] = [
         ("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), 5, 11),
@@ -75,5 +103,6 @@ func trainingBenchmarks() -> [Benchmark] {
     return epochs.flatMap { name, shape, optimizer, general, fused in
         [generalEpochBenchmark(name, shape, optimizer, repeats: general),
          epochBenchmark(name, shape, optimizer, repeats: fused)]
-    }
+    } + [OptimizerKind.momentum(lr: 1e-2), .adagrad(lr: 1e-2), .rmsprop(lr: 1e-3), .adam(lr: 1e-4)]
+        .flatMap(optimizerBenchmarks)
 }
