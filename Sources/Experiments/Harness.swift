@@ -168,8 +168,17 @@ public struct Harness<E: Experiment>: Sendable {
         // Runs left for a later invocation once `--stop-after`'s time is up.
         let deferred = Locked([Int]())
         let deadline = runOptions.stopAfter.map { t0 + $0 }
+        // The machine's speed before the first run and after the last; the probes' own time
+        // is left out of the invocation's wall time.
+        var speedBefore: Double? = nil, probeSeconds = 0.0
+        func probe() -> Double {
+            let start = monotonicSeconds()
+            defer { probeSeconds += monotonicSeconds() - start }
+            return MachineSpeed.sgemmGFLOPS()
+        }
         if !todo.isEmpty {
             let prepared = try experiment.prepare(params: params, datasets: datasets, algorithm: options.algorithm)
+            speedBefore = probe()
             checksums = prepared.checksums
             let h = self, positions = todo
             let cache = ResultCache(folder: folder.appendingPathComponent("cache"),
@@ -209,6 +218,7 @@ public struct Harness<E: Experiment>: Sendable {
             }
         }
         reporter.close()
+        let speed = speedBefore.map { SpeedProbe(before: $0, after: probe()) }
         let done = outcomes.withLock { $0 }
         let left = Set(deferred.withLock { $0 })
         for position in todo {
@@ -225,10 +235,10 @@ public struct Harness<E: Experiment>: Sendable {
         }
 
         let invocation = try makeInvocation(
-            command: "run", started: started, wallSeconds: monotonicSeconds() - t0,
+            command: "run", started: started, wallSeconds: monotonicSeconds() - t0 - probeSeconds,
             shard: runOptions.shard.description, jobs: runOptions.jobs, checksums: checksums,
             executed: report.executed.count, skipped: report.skipped.count,
-            runSeconds: done.values.reduce(0) { $0 + $1.seconds })
+            runSeconds: done.values.reduce(0) { $0 + $1.seconds }, speed: speed)
         try recordInvocation(invocation, label: runOptions.shard.label)
         if !report.deferred.isEmpty {
             // No summary from part of the runs: verdicts would be decided on fewer seeds.
@@ -452,13 +462,14 @@ public struct Harness<E: Experiment>: Sendable {
 
     func makeInvocation(command: String, started: String, wallSeconds: Double,
                         shard: String? = nil, jobs: Int? = nil, checksums: [String: String]? = nil,
-                        executed: Int? = nil, skipped: Int? = nil, runSeconds: Double? = nil) throws -> Invocation {
+                        executed: Int? = nil, skipped: Int? = nil, runSeconds: Double? = nil,
+                        speed: SpeedProbe? = nil) throws -> Invocation {
         Invocation(command: command, arguments: arguments, experiment: E.name,
                    profile: options.profile, algorithm: algorithmText, overrides: overrideTexts,
                    params: try JSONValue(encoding: params), shard: shard,
                    jobs: jobs, datasetChecksums: checksums, executed: executed, skipped: skipped,
                    runSeconds: runSeconds, started: started, wallSeconds: wallSeconds,
-                   git: .current(), machine: .current(), tool: ToolVersion.description)
+                   git: .current(), machine: .current(), sgemmGFLOPS: speed, tool: ToolVersion.description)
     }
 }
 

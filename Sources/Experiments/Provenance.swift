@@ -148,6 +148,9 @@ public struct Invocation: Codable, Sendable {
     public var wallSeconds: Double
     public var git: GitState
     public var machine: Machine
+    /// The machine's single-threaded sgemm rate before the first run and after the last
+    /// (`MachineSpeed`; nil when no run executed, and in files written before it was recorded).
+    public var sgemmGFLOPS: SpeedProbe? = nil
     public var tool: String
 
     static func now() -> String {

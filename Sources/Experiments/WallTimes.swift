@@ -23,6 +23,10 @@ public struct WallTimes {
         /// The invocations' machine (the last one's) and commits, in order of first use.
         public var machine: Machine
         public var commits: [String]
+        /// The sgemm rates the invocations measured before and after their runs (GFLOP/s),
+        /// and how many invocations predate that record.
+        public var speeds: [Double] = []
+        public var unmeasured = 0
     }
 
     public var rows: [Row] = []
@@ -76,7 +80,9 @@ public struct WallTimes {
             let runs = records.count
             let complete = FileManager.default.fileExists(atPath: dir.appendingPathComponent("provenance.json").path)
             rows.append(Row(result: result, wallSeconds: wall, jobs: jobs, runs: runs, shares: shares,
-                            complete: complete, machine: last.machine, commits: commits))
+                            complete: complete, machine: last.machine, commits: commits,
+                            speeds: counted.compactMap(\.sgemmGFLOPS).flatMap { [$0.before, $0.after] },
+                            unmeasured: counted.filter { $0.sgemmGFLOPS == nil }.count))
         }
     }
 
@@ -92,6 +98,19 @@ public struct WallTimes {
             executed += invocations[start].executed ?? 0
         }
         return Array(invocations[start...])
+    }
+
+    /// The range of the sgemm rates measured around the rows' runs, and how many invocations
+    /// have none: times measured at different speeds compare only up to that ratio.
+    static func speedText(_ rows: [Row]) -> String {
+        let speeds = rows.flatMap(\.speeds), unmeasured = rows.reduce(0) { $0 + $1.unmeasured }
+        let invocations = unmeasured + speeds.count / 2
+        guard let low = speeds.min(), let high = speeds.max() else {
+            return "machine speed not recorded (runs before it was)"
+        }
+        let range = high - low < 0.5 ? String(format: "%.0f", low) : String(format: "%.0f-%.0f", low, high)
+        return "single-threaded sgemm \(range) GFLOP/s around the runs"
+            + (unmeasured > 0 ? " (\(speeds.count / 2) of \(invocations) invocations; the others predate the record)" : "")
     }
 
     /// Whole seconds, tenths below 10 s, and minutes or hours beside longer times.
@@ -163,7 +182,7 @@ public struct WallTimes {
             for c in all.flatMap(\.commits) where !commits.contains(String(c.prefix(7))) { commits.append(String(c.prefix(7))) }
             text += "The \(algorithm) algorithm, on \(machines.joined(separator: "; ")), \(jobs) jobs"
                 + (commits.isEmpty ? "" : "; code at commit\(commits.count > 1 ? "s" : "") \(commits.joined(separator: ", "))")
-                + ":\n\n" + t.markdown() + "\n"
+                + "; " + speedText(all) + ":\n\n" + t.markdown() + "\n"
         }
         return text.isEmpty ? "No profile has been run yet.\n" : text
     }

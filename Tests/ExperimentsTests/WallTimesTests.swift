@@ -71,6 +71,33 @@ import Testing
         #expect(WallTimes.markdown(results: ["absent"], root: scratch.url) == "No profile has been run yet.\n")
     }
 
+    /// A run invocation records the machine's sgemm rate before and after its runs; one that
+    /// executed nothing records none; the table's line gives the range and counts the
+    /// invocations without a record.
+    @Test func machineSpeedAroundTheRuns() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        let harness = try Harness(Toy(), options: try options(scratch))
+        try harness.run(runOptions(["--jobs", "2"]))
+        let file = scratch.url.appendingPathComponent("toy/quick/provenance/all.json")
+        let probe = try #require(try JSON.decode(Invocation.self, from: file).sgemmGFLOPS)
+        // Any machine that runs the tests multiplies at more than 0.1 and less than 10^4 GFLOP/s.
+        for rate in [probe.before, probe.after] { #expect(rate > 0.1 && rate < 1e4) }
+        var row = try #require(WallTimes(results: ["toy"], folder: "quick", root: scratch.url).rows.first)
+        #expect(row.speeds == [probe.before, probe.after] && row.unmeasured == 0)
+        row.speeds = [81.4, 92.6]
+        #expect(WallTimes.speedText([row]) == "single-threaded sgemm 81-93 GFLOP/s around the runs")
+        row.speeds = [90.1, 90.2]
+        #expect(WallTimes.speedText([row]) == "single-threaded sgemm 90 GFLOP/s around the runs")
+        row.unmeasured = 2
+        #expect(WallTimes.speedText([row]) == "single-threaded sgemm 90 GFLOP/s around the runs "
+                + "(1 of 3 invocations; the others predate the record)")
+        row.speeds = []
+        #expect(WallTimes.speedText([row]) == "machine speed not recorded (runs before it was)")
+        // Resuming with nothing left to run measures nothing and keeps the record.
+        try harness.run(runOptions(["--jobs", "2"]))
+        #expect(try JSON.decode(Invocation.self, from: file).sgemmGFLOPS == probe)
+    }
+
     @Test func secondsAreReadable() {
         #expect(WallTimes.seconds(3.14) == "3.1 s")
         #expect(WallTimes.seconds(159.4) == "159 s")
