@@ -119,8 +119,9 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
 
     /// `update(entries:parameters:gradient:step:)` for Float32 through the C kernels
     /// (`CKernels/OptimizerKernels.c`): the Swift loops' operations in the same order, compiled
-    /// for AVX2 where the CPU has it, so the same bits as `updateInSwift`, about twice as fast
-    /// on 8-float vectors (the divisions and square roots dominate).
+    /// for AVX2 where the CPU has it, so the same bits as `updateInSwift`. AdaGrad, RMSProp and
+    /// Adam, bound by their divisions and square roots, run about twice as fast on 8-float
+    /// vectors; momentum is bound by memory traffic and gains nothing (bench `optimizer/*`).
     @usableFromInline
     mutating func updateFloat(entries: Range<Int>, parameters p: UnsafeMutablePointer<Scalar>,
                               gradient g: UnsafePointer<Scalar>, step t: Int) {
