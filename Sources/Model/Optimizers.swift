@@ -81,11 +81,7 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
     @inlinable
     public mutating func update(_ parameters: UnsafeMutableBufferPointer<Scalar>,
                                 gradient: UnsafeBufferPointer<Scalar>) {
-        ensure(parameters.count == parameterCount && gradient.count == parameterCount,
-                     "optimizer built for \(parameterCount) parameters")
-        update(entries: 0..<parameterCount, parameters: parameters.baseAddress!,
-               gradient: gradient.baseAddress!, step: steps + 1)
-        steps += 1
+        wholeStep(parameters, gradient, inSwift: false)
     }
 
     /// One optimiser step through the plain Swift loops (`updateInSwift`) whatever the scalar
@@ -93,10 +89,21 @@ public struct Optimizer<Scalar: BinaryFloatingPoint> {
     @inlinable
     public mutating func referenceUpdate(_ parameters: UnsafeMutableBufferPointer<Scalar>,
                                          gradient: UnsafeBufferPointer<Scalar>) {
+        wholeStep(parameters, gradient, inSwift: true)
+    }
+
+    /// One step over every entry, through `update(entries:...)` or the Swift loops.
+    @inlinable
+    mutating func wholeStep(_ parameters: UnsafeMutableBufferPointer<Scalar>,
+                            _ gradient: UnsafeBufferPointer<Scalar>, inSwift: Bool) {
         ensure(parameters.count == parameterCount && gradient.count == parameterCount,
                "optimizer built for \(parameterCount) parameters")
-        updateInSwift(entries: 0..<parameterCount, parameters: parameters.baseAddress!,
-                      gradient: gradient.baseAddress!, step: steps + 1)
+        let (p, g, t) = (parameters.baseAddress!, gradient.baseAddress!, steps + 1)
+        if inSwift {
+            updateInSwift(entries: 0..<parameterCount, parameters: p, gradient: g, step: t)
+        } else {
+            update(entries: 0..<parameterCount, parameters: p, gradient: g, step: t)
+        }
         steps += 1
     }
 
