@@ -11,7 +11,7 @@
 #                                     that an earlier machine left unfinished
 #   scripts/runs.sh list              what Runs/ holds: runs per folder and size
 #
-# A record is used only when its run key, parameters and the experiment's numerics revision match
+# A record is used only when its run key, parameters and the run's numerics revision match
 # (the executables check all three; a change that alters any computed number raises the revision), so
 # a restored record of other parameters is recomputed, never mixed in.
 set -euo pipefail

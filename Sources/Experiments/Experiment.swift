@@ -109,6 +109,10 @@ public protocol Experiment: Sendable {
     /// (a reformulation that rounds differently included), so that run records kept from
     /// earlier code (`Runs/`, a resumed profile) are recomputed instead of reused. 0 by default.
     static var numericsRevision: Int { get }
+    /// The numerics revision of one run: `numericsRevision` by default. An experiment raises it
+    /// for the runs a change of numbers touches (one dataset's model), so that the other runs'
+    /// records stay valid.
+    func numericsRevision(of run: Run) -> Int
 }
 
 extension Experiment {
@@ -117,6 +121,7 @@ extension Experiment {
     public func checkData(_ datasets: [String], explicit: Bool) throws {}
     public static var publishedMode: PublishedMode { .notImplemented }
     public static var numericsRevision: Int { 0 }
+    public func numericsRevision(of run: Run) -> Int { Self.numericsRevision }
     public func prepare(params: Params, datasets: [String], algorithm: Algorithm) throws -> Prepared<Shared> {
         try prepare(params: params, datasets: datasets)
     }

@@ -26,7 +26,8 @@ public struct Harness<E: Experiment>: Sendable {
     /// The command line, for provenance.
     public var arguments: [String]
 
-    let fingerprint: String
+    /// Per run, in declared order: what its record must carry to be reused (`fingerprint`).
+    let fingerprints: [String]
     let runPaths: [String]
 
     /// Resolves the profile's parameters and the run list, checking dataset names and keys.
@@ -61,14 +62,16 @@ public struct Harness<E: Experiment>: Sendable {
             paths.append(try safeRelativePath(forKey: run.key))
         }
         runPaths = paths
-        fingerprint = Self.fingerprint(params: try JSON.encode(params), algorithm: options.algorithm,
-                                       numericsRevision: E.numericsRevision)
+        let encoded = try JSON.encode(params), algorithm = options.algorithm
+        fingerprints = runs.map {
+            Self.fingerprint(params: encoded, algorithm: algorithm, numericsRevision: experiment.numericsRevision(of: $0))
+        }
         folder = URL(fileURLWithPath: options.results)
             .appendingPathComponent(E.name).appendingPathComponent(options.profileFolder)
     }
 
     /// What a run record must carry to be reused: a hash of the encoded parameters, the
-    /// algorithm and the numerics revision. The published algorithm's records never pass for
+    /// algorithm and the run's numerics revision. The published algorithm's records never pass for
     /// corrected ones (nor back), nor do records of an earlier numerics revision (revision 0
     /// adds nothing, so records made before revisions existed still match it).
     static func fingerprint(params: Data, algorithm: Algorithm, numericsRevision: Int) -> String {
@@ -98,7 +101,7 @@ public struct Harness<E: Experiment>: Sendable {
     /// made with other parameters.
     public func record(_ position: Int) -> RunRecord<E.Run, E.Result>? {
         guard let r = try? JSON.decode(RunRecord<E.Run, E.Result>.self, from: resultFile(position)),
-              r.key == runs[position].key, r.paramsFingerprint == fingerprint
+              r.key == runs[position].key, r.paramsFingerprint == fingerprints[position]
         else { return nil }
         return r
     }
@@ -181,8 +184,7 @@ public struct Harness<E: Experiment>: Sendable {
             speedBefore = probe()
             checksums = prepared.checksums
             let h = self, positions = todo
-            let cache = ResultCache(folder: folder.appendingPathComponent("cache"),
-                                    fingerprint: fingerprint, fresh: runOptions.fresh,
+            let cache = ResultCache(folder: folder.appendingPathComponent("cache"), fresh: runOptions.fresh,
                                     log: { reporter.log($0, force: true) })
             runInParallel(count: positions.count, jobs: runOptions.jobs) { index, worker in
                 let position = positions[index]
@@ -193,8 +195,9 @@ public struct Harness<E: Experiment>: Sendable {
                     return
                 }
                 reporter.started(slot: worker, key: run.key, cost: run.cost)
-                let record = h.execute(run, shared: prepared.shared,
+                let record = h.execute(run, fingerprint: h.fingerprints[position], shared: prepared.shared,
                                        context: RunContext(reporter: reporter, slot: worker, cache: cache,
+                                                          fingerprint: h.fingerprints[position],
                                                           algorithm: h.options.algorithm))
                 do {
                     try writeAtomically(JSON.encode(record), to: h.resultFile(position))
@@ -234,11 +237,12 @@ public struct Harness<E: Experiment>: Sendable {
                                                  error: first.description)
         }
 
-        let invocation = try makeInvocation(
+        var invocation = try makeInvocation(
             command: "run", started: started, wallSeconds: monotonicSeconds() - t0 - probeSeconds,
             shard: runOptions.shard.description, jobs: runOptions.jobs, checksums: checksums,
             executed: report.executed.count, skipped: report.skipped.count,
             runSeconds: done.values.reduce(0) { $0 + $1.seconds }, speed: speed)
+        invocation.executedKeys = report.executed
         try recordInvocation(invocation, label: runOptions.shard.label)
         if !report.deferred.isEmpty {
             // No summary from part of the runs: verdicts would be decided on fewer seeds.
@@ -284,7 +288,7 @@ public struct Harness<E: Experiment>: Sendable {
             return "unreadable: corrupt or truncated"
         }
         if r.key != runs[position].key { return "another run's record" }
-        if r.paramsFingerprint != fingerprint { return "other parameters" }
+        if r.paramsFingerprint != fingerprints[position] { return "other parameters" }
         return nil
     }
 
@@ -305,7 +309,7 @@ public struct Harness<E: Experiment>: Sendable {
     }
 
     /// Executes one run and wraps its outcome in a record (never throws).
-    func execute(_ run: E.Run, shared: E.Shared, context: RunContext) -> RunRecord<E.Run, E.Result> {
+    func execute(_ run: E.Run, fingerprint: String, shared: E.Shared, context: RunContext) -> RunRecord<E.Run, E.Result> {
         let t0 = monotonicSeconds()
         var record = RunRecord<E.Run, E.Result>(
             key: run.key, run: run, status: .ok, payload: nil, divergence: nil, message: nil,

@@ -141,6 +141,9 @@ public struct Invocation: Codable, Sendable {
     /// Runs executed, and runs skipped because their results already existed.
     public var executed: Int?
     public var skipped: Int?
+    /// The keys of the executed runs (nil in files written before they were kept): which
+    /// records a later invocation replaced, for the time table (`WallTimes`).
+    public var executedKeys: [String]? = nil
     /// Sum of the executed runs' wall times (core-seconds of work).
     public var runSeconds: Double?
     /// ISO 8601 start time (UTC) and wall-clock duration of the invocation.

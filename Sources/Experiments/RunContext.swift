@@ -6,19 +6,23 @@ public struct RunContext: Sendable {
     let reporter: ProgressReporter?
     let slot: Int
     let cache: ResultCache?
+    /// The run's fingerprint (`Harness.fingerprint`): a cached value is reused only by runs that carry the same.
+    let fingerprint: String
     /// The algorithm the run follows (`--algorithm`).
     public let algorithm: Algorithm
 
     /// A context that reports nowhere and caches nothing (for calling `execute` directly).
-    public static let silent = RunContext(reporter: nil, slot: 0, cache: nil)
+    public static let silent = RunContext(reporter: nil, slot: 0, cache: nil, fingerprint: "")
 
     /// `silent`, for `algorithm`.
     public static func silent(_ algorithm: Algorithm) -> RunContext {
-        RunContext(reporter: nil, slot: 0, cache: nil, algorithm: algorithm)
+        RunContext(reporter: nil, slot: 0, cache: nil, fingerprint: "", algorithm: algorithm)
     }
 
-    init(reporter: ProgressReporter?, slot: Int, cache: ResultCache?, algorithm: Algorithm = .corrected) {
-        self.reporter = reporter; self.slot = slot; self.cache = cache; self.algorithm = algorithm
+    init(reporter: ProgressReporter?, slot: Int, cache: ResultCache?, fingerprint: String,
+         algorithm: Algorithm = .corrected) {
+        self.reporter = reporter; self.slot = slot; self.cache = cache; self.fingerprint = fingerprint
+        self.algorithm = algorithm
     }
 
     /// Reports a position, shown as "epoch 12/40" and counted in the ETA.
@@ -47,13 +51,13 @@ public struct RunContext: Sendable {
     /// A value several runs start from (a baseline trained to epoch 15, a meta-trained
     /// optimiser), computed once and reused: by every run of this invocation (concurrent
     /// callers wait for the first), and by later invocations through
-    /// `<results>/<experiment>/<profile>/cache/<name>.json` while the parameters are
-    /// unchanged. `--fresh` recomputes it once per invocation. `compute` must be
+    /// `<results>/<experiment>/<profile>/cache/<name>.json` while the parameters and the run's
+    /// numerics revision are unchanged. `--fresh` recomputes it once per invocation. `compute` must be
     /// deterministic: shards on other machines compute it independently.
     public func cached<T: Codable & Sendable>(_ name: String, as type: T.Type = T.self,
                                              compute: () throws -> T) throws -> T {
         guard let cache else { return try compute() }
-        return try cache.value(name, compute: compute)
+        return try cache.value(name, fingerprint: fingerprint, compute: compute)
     }
 }
 
@@ -66,7 +70,6 @@ final class ResultCache: @unchecked Sendable {
     }
 
     private let folder: URL
-    private let fingerprint: String
     private let fresh: Bool
     /// Receives the note that a cache file was unreadable and is recomputed.
     private let log: @Sendable (String) -> Void
@@ -74,28 +77,31 @@ final class ResultCache: @unchecked Sendable {
     private var values: [String: any Sendable] = [:]
     private var computing: Set<String> = []
 
-    init(folder: URL, fingerprint: String, fresh: Bool, log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.folder = folder; self.fingerprint = fingerprint; self.fresh = fresh; self.log = log
+    init(folder: URL, fresh: Bool, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.folder = folder; self.fresh = fresh; self.log = log
     }
 
-    func value<T: Codable & Sendable>(_ name: String, compute: () throws -> T) throws -> T {
+    /// The value named `name` for runs of `fingerprint`; runs of another fingerprint (another
+    /// numerics revision) get their own, and the file keeps the latest.
+    func value<T: Codable & Sendable>(_ name: String, fingerprint: String, compute: () throws -> T) throws -> T {
+        let slot = name + "\u{0}" + fingerprint
         condition.lock()
-        while computing.contains(name) { condition.wait() }
-        if let v = values[name] {
+        while computing.contains(slot) { condition.wait() }
+        if let v = values[slot] {
             condition.unlock()
             guard let typed = v as? T else {
                 throw HarnessError.invalidRunKey(name, reason: "cached value requested as another type")
             }
             return typed
         }
-        computing.insert(name)
+        computing.insert(slot)
         condition.unlock()
 
         var result: T? = nil
         defer {
             condition.lock()
-            computing.remove(name)
-            if let result { values[name] = result }
+            computing.remove(slot)
+            if let result { values[slot] = result }
             condition.broadcast()
             condition.unlock()
         }

@@ -3,10 +3,11 @@ import Datasets
 
 /// The measured wall times of a profile's results, for the README's time table: per result
 /// (and algorithm folder), the wall time of the `run` invocations that executed its runs (from
-/// `provenance/*.json`, summed over resumed invocations and shards; a rerun that recomputed the
+/// `provenance/*.json`, summed over resumed invocations and shards; a rerun that recomputed
 /// records, such as `--fresh` or a new numerics revision, replaces the invocations whose records
-/// it overwrote), the number of run records, and each dataset's share: the summed wall times of its
-/// runs divided by the jobs that ran them in parallel (the invocation's `jobs`).
+/// it overwrote, in part when it overwrote part of them: `current`), the number of run records,
+/// and each dataset's share: the summed wall times of its runs divided by the jobs that ran them
+/// in parallel (the invocation's `jobs`).
 public struct WallTimes {
     /// One result folder's times.
     public struct Row: Equatable, Sendable {
@@ -66,9 +67,11 @@ public struct WallTimes {
                 else { continue }
                 records.append(record)
             }
-            let counted = Self.current(invocations, records: records.count)
+            let parts = Self.current(invocations, records: Dictionary(records.map { ($0.key, $0.wallSeconds) },
+                                                                      uniquingKeysWith: { a, _ in a }))
+            let counted = parts.map(\.invocation)
             let last = counted[counted.count - 1]
-            let wall = counted.reduce(0) { $0 + $1.wallSeconds }
+            let wall = parts.reduce(0) { $0 + $1.share * $1.invocation.wallSeconds }
             let jobs = counted.compactMap(\.jobs).max() ?? 1
             var commits: [String] = []
             for commit in counted.compactMap(\.git.commit) where !commits.contains(commit) { commits.append(commit) }
@@ -86,18 +89,51 @@ public struct WallTimes {
         }
     }
 
-    /// The invocations whose runs the records are: the latest ones (in order of start) whose
-    /// executed runs add up to the records; earlier ones executed runs that a later invocation
-    /// recomputed (`--fresh`, or records of an older numerics revision), whose time no longer
-    /// belongs to the result.
-    static func current(_ invocations: [Invocation], records: Int) -> [Invocation] {
-        guard var start = invocations.indices.last else { return [] }
-        var executed = invocations[start].executed ?? 0
-        while start > 0 && executed < records {
-            start -= 1
-            executed += invocations[start].executed ?? 0
+    /// One invocation's part of a result's time: its whole wall time (`share` 1), or the part
+    /// in proportion to the run time of its records that a later invocation did not replace.
+    struct Counted {
+        var invocation: Invocation
+        var share: Double
+    }
+
+    /// The invocations whose runs the records (key -> run seconds) are, in order of start, each
+    /// with its share. From the latest back, an invocation that kept its executed keys counts in
+    /// full when none of its records was replaced later, in proportion to the run seconds of
+    /// those that remain when some were (a rerun of one dataset's runs), and not at all when all
+    /// were (`--fresh`, a new numerics revision of every run). Older invocations, which kept only
+    /// a count, make up the records left: the latest ones whose counts add up to them, counted
+    /// in proportion to the records' run seconds when their counts add up to more.
+    static func current(_ invocations: [Invocation], records: [String: Double]) -> [Counted] {
+        guard let latest = invocations.last else { return [] }
+        func fraction(_ part: Double, of whole: Double?) -> Double {
+            guard let whole, whole > 0 else { return 1 }
+            return min(1, part / whole)
         }
-        return Array(invocations[start...])
+        var left = records
+        var counted: [Counted] = []
+        var index = invocations.count - 1
+        while index >= 0, !left.isEmpty, let keys = invocations[index].executedKeys {
+            let live = keys.filter { left[$0] != nil }
+            if !live.isEmpty {
+                let share = live.count == keys.count
+                    ? 1 : fraction(live.reduce(0) { $0 + left[$1]! }, of: invocations[index].runSeconds)
+                counted.append(Counted(invocation: invocations[index], share: share))
+                for key in live { left[key] = nil }
+            }
+            index -= 1
+        }
+        var legacy: [Invocation] = [], executed = 0
+        while index >= 0, executed < left.count {
+            legacy.append(invocations[index])
+            executed += invocations[index].executed ?? 0
+            index -= 1
+        }
+        if !legacy.isEmpty {
+            let share = executed == left.count
+                ? 1 : fraction(left.values.reduce(0, +), of: legacy.reduce(0) { $0 + ($1.runSeconds ?? 0) })
+            counted += legacy.map { Counted(invocation: $0, share: share) }
+        }
+        return counted.isEmpty ? [Counted(invocation: latest, share: 1)] : counted.reversed()
     }
 
     /// The range of the sgemm rates measured around the rows' runs, and how many invocations

@@ -104,6 +104,34 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         #expect(Harness<Toy>.fingerprint(params: params, algorithm: .published, numericsRevision: 0) != base)
     }
 
+    /// A new revision of one dataset's runs recomputes those runs and their cached value only;
+    /// the time table then counts the first invocation for the runs it still holds.
+    @Test func aRevisionOfSomeRunsRecomputesThoseOnly() throws {
+        let scratch = Scratch(); defer { scratch.cleanup() }
+        try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        var revised = Toy(); revised.betaRevision = 1
+        let report = try Harness(revised, options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        #expect(report.executed.sorted() == (0..<5).map { "beta/seed-00\($0)" })
+        #expect(Set(report.recomputed.values) == ["other parameters"] && report.skipped.count == 5)
+        #expect(revised.baselineCounter.value == 1, "beta's cached value recomputed, alpha's reused")
+        // Both revisions run again: nothing to do.
+        let again = try Harness(revised, options: try options(scratch)).run(runOptions(["--jobs", "2"]))
+        #expect(again.executed.isEmpty && again.skipped.count == 10)
+
+        let provenance = scratch.url.appendingPathComponent("toy/quick/provenance")
+        let latest = try JSON.decode(Invocation.self, from: provenance.appendingPathComponent("all.json"))
+        let first = try JSON.decode(Invocation.self, from: provenance.appendingPathComponent("all.1.json"))
+        #expect(latest.executedKeys == report.executed)
+        let alphaSeconds = try (0..<5).map { s in
+            try JSON.decode(RunRecord<SeedRun, Toy.Result>.self,
+                            from: scratch.url.appendingPathComponent("toy/quick/runs/alpha/seed-00\(s).json")).wallSeconds
+        }.reduce(0, +)
+        let row = try #require(WallTimes(results: ["toy"], folder: "quick", root: scratch.url).rows.first)
+        let expected = latest.wallSeconds + first.wallSeconds * min(1, alphaSeconds / (first.runSeconds ?? 1))
+        #expect(abs(row.wallSeconds - expected) < 1e-9 * expected, "\(row.wallSeconds) against \(expected)")
+        #expect(row.runs == 10)
+    }
+
     @Test func shardsMergedEqualTheUnshardedSummary() throws {
         let whole = Scratch(), sharded = Scratch()
         defer { whole.cleanup(); sharded.cleanup() }
@@ -399,7 +427,7 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         let p = ProgressReporter(title: "toy/quick", total: 4, isTerminal: false, interval: 0,
                                  write: { text in lines.withLock { $0.append(text) } })
         p.started(slot: 0, key: "alpha/seed-000")
-        RunContext(reporter: p, slot: 0, cache: nil).report("epoch", 12, of: 40)
+        RunContext(reporter: p, slot: 0, cache: nil, fingerprint: "").report("epoch", 12, of: 40)
         let line = p.line()
         #expect(line.hasPrefix("[toy/quick] 0/4 runs | ") && line.contains(" elapsed, ETA "))  // any elapsed time
         #expect(line.hasSuffix(" | alpha/seed-000 epoch 12/40"))
@@ -422,7 +450,7 @@ func runOptions(_ arguments: [String]) throws -> RunOptions { try RunOptions.par
         let p = ProgressReporter(title: "t", total: 2, enabled: false, totalCost: 10)
         p.started(slot: 0, key: "small", cost: 1)
         p.started(slot: 1, key: "big", cost: 9)
-        RunContext(reporter: p, slot: 1, cache: nil).report("trajectory", 5, of: 10)
+        RunContext(reporter: p, slot: 1, cache: nil, fingerprint: "").report("trajectory", 5, of: 10)
         #expect(abs(p.fractionDone - 0.45) < 1e-12)
         p.finished(slot: 0)
         #expect(abs(p.fractionDone - 0.55) < 1e-12)

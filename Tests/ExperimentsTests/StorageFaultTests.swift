@@ -107,20 +107,23 @@ func shell(_ command: String) throws -> (Int32, String) {
         let scratch = Scratch(); defer { scratch.cleanup() }
         let notes = Locked([String]())
         let folder = scratch.url.appendingPathComponent("cache")
-        let cache = ResultCache(folder: folder, fingerprint: "f", fresh: false, log: { m in notes.withLock { $0.append(m) } })
-        #expect(try cache.value("baseline-mnist") { [1.0, 2.0] } == [1.0, 2.0])
+        let cache = ResultCache(folder: folder, fresh: false, log: { m in notes.withLock { $0.append(m) } })
+        #expect(try cache.value("baseline-mnist", fingerprint: "f") { [1.0, 2.0] } == [1.0, 2.0])
         let file = folder.appendingPathComponent("baseline-mnist.json")
         let whole = try Data(contentsOf: file)
         try whole.prefix(whole.count / 2).write(to: file)       // truncated
         let computed = Counter()
-        let again = ResultCache(folder: folder, fingerprint: "f", fresh: false, log: { m in notes.withLock { $0.append(m) } })
-        #expect(try again.value("baseline-mnist") { computed.increment(); return [1.0, 2.0] } == [1.0, 2.0])
+        let again = ResultCache(folder: folder, fresh: false, log: { m in notes.withLock { $0.append(m) } })
+        #expect(try again.value("baseline-mnist", fingerprint: "f") { computed.increment(); return [1.0, 2.0] } == [1.0, 2.0])
         #expect(computed.value == 1)
         #expect(notes.withLock { $0 } == ["\(file.path) is unreadable (corrupt or truncated); recomputing it"])
         // Rewritten whole: a third reader takes it without computing.
-        let third = ResultCache(folder: folder, fingerprint: "f", fresh: false)
-        #expect(try third.value("baseline-mnist") { () -> [Double] in computed.increment(); return [] } == [1.0, 2.0])
+        let third = ResultCache(folder: folder, fresh: false)
+        #expect(try third.value("baseline-mnist", fingerprint: "f") { () -> [Double] in computed.increment(); return [] } == [1.0, 2.0])
         #expect(computed.value == 1)
+        // Runs of another numerics revision (another fingerprint) do not take it.
+        #expect(try third.value("baseline-mnist", fingerprint: "g") { () -> [Double] in computed.increment(); return [3.0] } == [3.0])
+        #expect(computed.value == 2)
     }
 }
 

@@ -44,6 +44,8 @@ struct Toy: Experiment {
     var divergingSeed: Int? = nil
     var failingSeed: Int? = nil
     var epochsOverride: Int? = nil
+    /// The numerics revision of the "beta" runs ("alpha" stays at 0).
+    var betaRevision = 0
 
     init() {}
     init(divergingSeed: Int? = nil, failingSeed: Int? = nil, epochsOverride: Int? = nil) {
@@ -61,6 +63,8 @@ struct Toy: Experiment {
         if let e = epochsOverride { p.epochs = e }
         return p
     }
+
+    func numericsRevision(of run: SeedRun) -> Int { run.group == "beta" ? betaRevision : 0 }
 
     func runs(params: Params, datasets: [String]) -> [SeedRun] {
         datasets.flatMap { d in (0..<params.seeds).map { SeedRun(d, seed: $0) } }

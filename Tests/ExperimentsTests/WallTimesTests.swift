@@ -40,13 +40,32 @@ import Testing
         let scratch = Scratch(); defer { scratch.cleanup() }
         try Harness(Toy(), options: try options(scratch)).run(runOptions(["--jobs", "2"]))
         let base = try JSON.decode(Invocation.self, from: scratch.url.appendingPathComponent("toy/quick/provenance/all.json"))
-        func invocation(_ executed: Int) -> Invocation { var i = base; i.executed = executed; return i }
+        func invocation(_ executed: Int) -> Invocation {
+            var i = base; i.executed = executed; i.executedKeys = nil; i.runSeconds = Double(executed); return i
+        }
+        let keys = (0..<10).map { "k\($0)" }
+        let records = Dictionary(uniqueKeysWithValues: keys.map { ($0, 1.0) })
+        func count(_ list: [Invocation], _ records: [String: Double]) -> Int { WallTimes.current(list, records: records).count }
+        // Invocations that kept only a count.
         let full = invocation(10), part1 = invocation(4), part2 = invocation(6)
-        #expect(WallTimes.current([part1, part2], records: 10).count == 2)              // resumed
-        #expect(WallTimes.current([full, part1, part2], records: 10).count == 2)        // rerun in two parts
-        #expect(WallTimes.current([part1, full], records: 10).count == 1)               // fresh rerun
-        #expect(WallTimes.current([full], records: 0).count == 1)
-        #expect(WallTimes.current([], records: 10).isEmpty)
+        #expect(count([part1, part2], records) == 2)              // resumed
+        #expect(count([full, part1, part2], records) == 2)        // rerun in two parts
+        #expect(count([part1, full], records) == 1)               // fresh rerun
+        #expect(count([full], [:]) == 1)
+        #expect(WallTimes.current([], records: records).isEmpty)
+        // Invocations that kept their keys: a later rerun of four of the ten runs replaces
+        // them in the earlier invocation, which then counts for the six runs' seconds.
+        func keyed(_ executed: [String]) -> Invocation {
+            var i = invocation(executed.count); i.executedKeys = executed; return i
+        }
+        var rerun = keyed(Array(keys.prefix(4)))
+        let shares = WallTimes.current([keyed(keys), rerun], records: records)
+        #expect(shares.map(\.share) == [0.6, 1])
+        // A legacy invocation of all ten before it counts the same way.
+        #expect(WallTimes.current([full, rerun], records: records).map(\.share) == [0.6, 1])
+        // Replaced in full: left out.
+        rerun = keyed(keys)
+        #expect(WallTimes.current([full, keyed(keys), rerun], records: records).map(\.share) == [1])
     }
 
     /// The README's table: one column pair per profile, the slow datasets' share, run counts per
