@@ -35,6 +35,9 @@ public final class FusedMLPTrainer {
     public let evaluationChunkSize: Int
     /// The optimiser and its state.
     public private(set) var optimizer: Optimizer<Float>
+    /// The code that computes the matrix products.
+    public var productKernel: ProductKernel { kernels.product }
+    private let kernels: Kernels
 
     /// Flat weights and gradient (`shape.parameterCount` each).
     private let weights: UnsafeMutablePointer<Float>
@@ -43,21 +46,25 @@ public final class FusedMLPTrainer {
     private let activation: [UnsafeMutablePointer<Float>]
     /// `delta[i]`, i in 1...L: dLoss/dZ(i) (maxBatchSize x d[i]).
     private let delta: [UnsafeMutablePointer<Float>]
+    /// One row of exponentials for `softmaxCrossEntropy` when it writes no δ.
+    private let exponentials: UnsafeMutablePointer<Float>
     /// Gathered rows and labels of a shuffled mini-batch.
     private let batchImages: UnsafeMutablePointer<Float>
     private let batchLabels: UnsafeMutablePointer<Int>
     /// Every allocation above, freed in deinit.
     private let allocations: [UnsafeMutableRawPointer]
 
-    /// A trainer for `shape` starting from `parameters` (flat layout).
+    /// A trainer for `shape` starting from `parameters` (flat layout), its products computed
+    /// by `products` (by default `ProductKernel.preferred(for: shape)`).
     public init(shape: MLPShape, parameters: [Float], optimizer: OptimizerKind,
-                maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000) {
+                maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000, products: ProductKernel? = nil) {
         ensure(parameters.count == shape.parameterCount, "expected \(shape.parameterCount) weights")
         ensure(maxBatchSize > 0 && evaluationChunkSize > 0)
         self.shape = shape
         self.maxBatchSize = maxBatchSize
         self.evaluationChunkSize = evaluationChunkSize
         self.optimizer = Optimizer(optimizer, parameterCount: shape.parameterCount)
+        kernels = Kernels(product: products ?? .preferred(for: shape))
         CBLASSetup.singleThreaded()
 
         var allocations: [UnsafeMutableRawPointer] = []
@@ -74,6 +81,7 @@ public final class FusedMLPTrainer {
         grad.initialize(repeating: 0, count: shape.parameterCount)
         activation = shape.dims.enumerated().map { i, d in buffer(i == 0 ? 0 : rows * d) }
         delta = shape.dims.enumerated().map { i, d in buffer(i == 0 ? 0 : maxBatchSize * d) }
+        exponentials = buffer(shape.outputSize)
         batchImages = buffer(maxBatchSize * shape.inputSize)
         batchLabels = buffer(maxBatchSize, Int.self)
         self.allocations = allocations
@@ -82,9 +90,9 @@ public final class FusedMLPTrainer {
     /// A trainer for `shape` from the PyTorch-style initialisation of `seed`
     /// (`MLPShape.initialParameters(seed:)`).
     public convenience init(shape: MLPShape, seed: UInt64, optimizer: OptimizerKind,
-                            maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000) {
+                            maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000, products: ProductKernel? = nil) {
         self.init(shape: shape, parameters: shape.initialParameters(seed: seed), optimizer: optimizer,
-                  maxBatchSize: maxBatchSize, evaluationChunkSize: evaluationChunkSize)
+                  maxBatchSize: maxBatchSize, evaluationChunkSize: evaluationChunkSize, products: products)
     }
 
     deinit { for p in allocations { p.deallocate() } }
@@ -120,7 +128,7 @@ public final class FusedMLPTrainer {
     /// before the update.
     ///
     /// The update is fused into the backward pass, layer by layer: plain SGD as
-    /// `W[i] -= lr δ(i+1)ᵀ H(i)` inside one BLAS call (which leaves `lastGradient` as it was),
+    /// `W[i] -= lr δ(i+1)ᵀ H(i)` inside one product call (which leaves `lastGradient` as it was),
     /// the other optimisers right after dW[i] is computed.
     @discardableResult
     public func step(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int>,
@@ -268,7 +276,7 @@ public final class FusedMLPTrainer {
             let (n, k) = shape.weightShape(layer)
             let input = layer == 0 ? x : UnsafePointer(activation[layer])
             let output = activation[layer + 1]
-            Kernels.multiplyTransposed(rows, n, k, input, weights + shape.weightOffset(layer), output)
+            kernels.multiplyTransposed(rows, n, k, input, weights + shape.weightOffset(layer), output)
             if layer < layers - 1 { Kernels.leakyReLU(output, count: rows * n) }
         }
     }
@@ -291,16 +299,16 @@ public final class FusedMLPTrainer {
             let offset = shape.weightOffset(layer)
             let w = weights + offset, d = UnsafePointer(delta[layer + 1])
             if layer > 0 {
-                Kernels.multiply(rows, n, k, d, w, delta[layer])
+                kernels.multiply(rows, n, k, d, w, delta[layer])
                 Kernels.leakyReLUBackward(delta[layer], activation: activation[layer], count: rows * k)
             }
             switch update {
             case nil:
-                Kernels.transposedMultiply(rows, n, k, d, input, grad + offset)
+                kernels.transposedMultiply(rows, n, k, d, input, grad + offset)
             case .sgd(let lr):
-                Kernels.transposedMultiply(rows, n, k, d, input, w, alpha: -lr, beta: 1)
+                kernels.transposedMultiply(rows, n, k, d, input, w, alpha: -lr, beta: 1)
             case .optimizer:
-                Kernels.transposedMultiply(rows, n, k, d, input, grad + offset)
+                kernels.transposedMultiply(rows, n, k, d, input, grad + offset)
                 optimizer.update(entries: offset..<(offset + n * k), parameters: w,
                                  gradient: grad + offset, step: optimizer.stepCount + 1)
             }
@@ -319,17 +327,19 @@ public final class FusedMLPTrainer {
             let z = logits + r * k
             var top = z[0], best = 0
             for j in 1..<k where z[j] > top { top = z[j]; best = j }
+            // exp(z - top) once per logit, kept in the output row's δ (or in `e` when
+            // evaluating), then scaled in place.
+            let e = delta.map { $0 + r * k } ?? exponentials
             var sum: Float = 0
-            for j in 0..<k { sum += exp(z[j] - top) }
+            for j in 0..<k { e[j] = exp(z[j] - top); sum += e[j] }
             let label = labels[r]
             ensure(label >= 0 && label < k, "label out of range")
             loss += Double(log(sum) - (z[label] - top))
             if best == label { correct += 1 }
-            if let delta {
-                let d = delta + r * k
+            if delta != nil {
                 let inverse = 1 / sum
-                for j in 0..<k { d[j] = exp(z[j] - top) * inverse * scale }
-                d[label] -= scale
+                for j in 0..<k { e[j] = e[j] * inverse * scale }
+                e[label] -= scale
             }
         }
         return (loss, correct)

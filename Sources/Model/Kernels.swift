@@ -1,32 +1,69 @@
 import CBLAS
+import CKernels
+
+/// Which code computes the fused trainer's matrix products.
+public enum ProductKernel: String, Hashable, Sendable, Codable {
+    /// Register-blocked fused multiply-add kernels (CKernels/ProductKernels.c): no packing of
+    /// the operands and no library call per product, and the same bits on every machine (an
+    /// AVX2+FMA copy and a portable copy with one order of operations).
+    case registerBlocked
+    /// OpenBLAS sgemm (single-threaded): it packs both operands for every product, which its
+    /// speed on large layers pays for.
+    case openBLAS
+
+    /// The kernel for `shape`: register-blocked for networks of at most 65,536 weights (the
+    /// MNIST MLP's 12,804: a batch-20 step is a few small products, where packing and call
+    /// overhead cost more than the arithmetic), OpenBLAS for larger ones (the CIFAR-10 MLPs,
+    /// where the two ran about even: `make bench`, `epoch/cifar-mlp` and its `/register-blocked`).
+    public static func preferred(for shape: MLPShape) -> ProductKernel {
+        shape.parameterCount <= 65_536 ? .registerBlocked : .openBLAS
+    }
+}
 
 /// The dense kernels of the fused trainer, row-major with samples as rows.
 ///
-/// Shapes: a batch of `m` rows, a weight `W` of `n x k`. The products go to OpenBLAS
-/// (single-threaded): it picks AVX-512/AVX2 kernels at run time, with copy-free kernels for the
-/// small shapes of batch-20 training, whereas Swift code here is compiled for baseline x86-64.
-enum Kernels {
+/// Shapes: a batch of `m` rows, a weight `W` of `n x k`. Each product goes to the kernel the
+/// trainer was built with (`ProductKernel`).
+struct Kernels {
+    let product: ProductKernel
+
     /// `C (m x n) = A (m x k) · Bᵀ`, `B` being `n x k` (the forward pass through a layer).
-    static func multiplyTransposed(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                                   _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(k), b, Int32(k), 0, c, Int32(n))
+    func multiplyTransposed(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+        switch product {
+        case .registerBlocked:
+            teleport_product_nt(m, n, k, a, k, b, k, c, n)
+        case .openBLAS:
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
+                        1, a, Int32(k), b, Int32(k), 0, c, Int32(n))
+        }
     }
 
-    /// `C (n x k) = alpha Aᵀ · B + beta C`, `A` being `m x n` and `B` `m x k` (a weight
-    /// gradient δᵀ H; with `alpha = -lr, beta = 1` and `C = W`, an SGD step on `W`).
-    static func transposedMultiply(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                                   _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                                   alpha: Float = 1, beta: Float = 0) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m),
-                    alpha, a, Int32(n), b, Int32(k), beta, c, Int32(k))
+    /// `C (n x k) = alpha Aᵀ · B + beta C`, `A` being `m x n` and `B` `m x k`, beta 0 or 1 (a
+    /// weight gradient δᵀ H; with `alpha = -lr, beta = 1` and `C = W`, an SGD step on `W`).
+    func transposedMultiply(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                            alpha: Float = 1, beta: Float = 0) {
+        switch product {
+        case .registerBlocked:
+            // Aᵀ(i, t) = A[t][i]: row stride 1, depth stride n.
+            teleport_product_accumulate(n, k, m, a, 1, n, b, k, c, k, alpha, beta)
+        case .openBLAS:
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(m),
+                        alpha, a, Int32(n), b, Int32(k), beta, c, Int32(k))
+        }
     }
 
     /// `C (m x k) = A (m x n) · B`, `B` being `n x k` (back-propagation through a layer).
-    static func multiply(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                         _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n),
-                    1, a, Int32(n), b, Int32(k), 0, c, Int32(k))
+    func multiply(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+                  _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+        switch product {
+        case .registerBlocked:
+            teleport_product_accumulate(m, k, n, a, n, 1, b, k, c, k, 1, 0)
+        case .openBLAS:
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(k), Int32(n),
+                        1, a, Int32(n), b, Int32(k), 0, c, Int32(k))
+        }
     }
 
     /// `x = LeakyReLU(x)` in place.

@@ -25,15 +25,18 @@ extension MLPShape {
     }
 }
 
-/// One training epoch per repetition: 50k random samples, batch 20, sequential order.
+/// One training epoch per repetition: 50k random samples, batch 20, sequential order, the
+/// products through `products` (the trainer's choice for the shape when nil).
 private func epochBenchmark(_ name: String, _ shape: MLPShape, _ optimizer: OptimizerKind,
-                            repeats: Int) -> Benchmark {
+                            repeats: Int, products: ProductKernel? = nil) -> Benchmark {
     let samples = 50_000
+    let kernel = products ?? .preferred(for: shape)
     return Benchmark(name, "one epoch \(shape) \(optimizer.name) lr \(optimizer.learningRate), "
-                     + "\(samples) random samples, batch 20", repeats: repeats,
-                     flops: shape.trainingFlops(samples: samples), naive: name + "/general") {
+                     + "\(samples) random samples, batch 20, \(kernel == .openBLAS ? "OpenBLAS" : "register-blocked") products",
+                     repeats: repeats, flops: shape.trainingFlops(samples: samples),
+                     naive: products == nil ? name + "/general" : nil) {
         let data = randomData(count: samples, features: shape.inputSize, seed: 1)
-        let trainer = FusedMLPTrainer(shape: shape, seed: 0, optimizer: optimizer)
+        let trainer = FusedMLPTrainer(shape: shape, seed: 0, optimizer: optimizer, products: kernel)
         return { _ = trainer.trainEpoch(images: data.images, labels: data.labels, batchSize: 20) }
     }
 }
@@ -92,7 +95,9 @@ private func optimizerBenchmarks(_ kind: OptimizerKind) -> [Benchmark] {
 }
 
 /// MLP training epochs (single-threaded): each configuration's naive reference, then the fused
-/// trainer compared with it; then the optimisers' element-wise updates.
+/// trainer compared with it; the SGD epochs also with the product kernel the trainer does not
+/// choose for that shape (`/openblas`, `/register-blocked`: why it chooses as it does); then the
+/// optimisers' element-wise updates.
 func trainingBenchmarks() -> [Benchmark] {
     let epochs: [(String, MLPShape, OptimizerKind, general: Int, fused: Int)] = [
         ("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), 5, 11),
@@ -103,6 +108,9 @@ func trainingBenchmarks() -> [Benchmark] {
     return epochs.flatMap { name, shape, optimizer, general, fused in
         [generalEpochBenchmark(name, shape, optimizer, repeats: general),
          epochBenchmark(name, shape, optimizer, repeats: fused)]
-    } + [OptimizerKind.momentum(lr: 1e-2), .adagrad(lr: 1e-2), .rmsprop(lr: 1e-3), .adam(lr: 1e-4)]
+    } + [epochBenchmark("epoch/mnist-mlp/openblas", .mnist, .sgd(lr: 1e-2), repeats: 11, products: .openBLAS),
+         epochBenchmark("epoch/cifar-mlp/register-blocked", .cifar, .sgd(lr: 2e-2), repeats: 5,
+                        products: .registerBlocked)
+    ] + [OptimizerKind.momentum(lr: 1e-2), .adagrad(lr: 1e-2), .rmsprop(lr: 1e-3), .adam(lr: 1e-4)]
         .flatMap(optimizerBenchmarks)
 }

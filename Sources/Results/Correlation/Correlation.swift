@@ -73,6 +73,12 @@ struct Correlation: Experiment {
     static let abstract = "Result 2: correlation of sharpness and curvature with validation loss (Table 1)."
     /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits).
     static let numericsRevision = 1
+    /// 2 for the MNIST MLP's runs (MNIST, Fashion-MNIST): trained through the register-blocked
+    /// products (`ProductKernel`); the CIFAR-10 runs keep 1.
+    func numericsRevision(of run: SeedRun) -> Int {
+        DatasetName(rawValue: run.group).map { revision(Self.numericsRevision, training: Self.setup($0).shape) }
+            ?? Self.numericsRevision
+    }
     static let datasets = ImageData.experimentDatasets
 
     func params(for profile: Profile) -> Params {

@@ -173,6 +173,12 @@ struct Generalization: Experiment {
     /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits). 2: the sharpness
     /// teleport's perturbed losses and gradients written out by hand (`classificationLossAndGradient`).
     static let numericsRevision = 2
+    /// 3 for the MNIST MLP's runs (MNIST, Fashion-MNIST): trained through the register-blocked
+    /// products (`ProductKernel`); the CIFAR-10 runs (3072-32-10-10) keep 2.
+    func numericsRevision(of run: Run) -> Int {
+        DatasetName(rawValue: run.dataset).map { revision(Self.numericsRevision, training: Self.setup($0).shape) }
+            ?? Self.numericsRevision
+    }
     static let datasets = ImageData.experimentDatasets
 
     /// Sizing: a sharpness-teleport step evaluates 9 radii x `directionsPerRadius` perturbed

@@ -1,0 +1,213 @@
+#include "ProductKernels.h"
+
+#include <math.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+// Only the fused multiply-adds written out below; the compiler must not contract anything else.
+#pragma clang fp contract(off)
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+// MARK: - The reference copy: the order of operations, one entry at a time
+
+/// (s0+s4, s1+s5, s2+s6, s3+s7) -> (h0+h2, h1+h3) -> their sum.
+ALWAYS_INLINE float reduce_lanes(const float s[8]) {
+    float h0 = s[0] + s[4], h1 = s[1] + s[5], h2 = s[2] + s[6], h3 = s[3] + s[7];
+    return (h0 + h2) + (h1 + h3);
+}
+
+static float dot_reference(size_t k, const float *a, const float *b) {
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t p = 0;
+    for (; p + 8 <= k; p += 8)
+        for (size_t l = 0; l < 8; l++) s[l] = fmaf(a[p + l], b[p + l], s[l]);
+    if (p < k)
+        for (size_t l = 0; l < 8; l++) {
+            int in = p + l < k;
+            s[l] = fmaf(in ? a[p + l] : 0.0f, in ? b[p + l] : 0.0f, s[l]);
+        }
+    return reduce_lanes(s);
+}
+
+static void nt_reference(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                         const float *b, size_t ldb, float *c, size_t ldc) {
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * ldc + j] = dot_reference(k, a + i * lda, b + j * ldb);
+}
+
+ALWAYS_INLINE float finish(float sum, float alpha, float beta, float old) {
+    if (beta == 0) return alpha == 1 ? sum : alpha * sum;
+    return fmaf(alpha, sum, old);
+}
+
+static void accumulate_reference(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                 size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                 float alpha, float beta) {
+    for (size_t i = 0; i < m; i++)
+        for (size_t p = 0; p < k; p++) {
+            float sum = 0;
+            for (size_t t = 0; t < depth; t++) sum = fmaf(a[i * a_row + t * a_depth], b[t * ldb + p], sum);
+            c[i * ldc + p] = finish(sum, alpha, beta, beta == 0 ? 0 : c[i * ldc + p]);
+        }
+}
+
+// MARK: - The AVX2 + FMA copy: the same operations, 8 entries or 8 lanes at a time
+
+#if defined(__x86_64__)
+#define AVX2FMA __attribute__((target("avx2,fma")))
+
+/// Lanes below `count` set (count in 1...8).
+AVX2FMA ALWAYS_INLINE __m256i lane_mask(size_t count) {
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), index);
+}
+
+AVX2FMA ALWAYS_INLINE float reduce_vector(__m256 v) {
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    __m128 x = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_add_ss(x, _mm_shuffle_ps(x, x, 1)));
+}
+
+/// An MR x NR block of C = A Bᵀ: MR rows of A against NR rows of B, MR * NR lane-sum registers
+/// (4 x 3: twelve sums, three vectors of B, one of A; the sixteen registers of AVX2).
+AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, size_t lda,
+                                    const float *b, size_t ldb, float *c, size_t ldc) {
+    __m256 acc[4][3];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++) acc[i][j] = _mm256_setzero_ps();
+    size_t p = 0;
+    for (; p + 8 <= k; p += 8) {
+        __m256 bv[3];
+        for (int j = 0; j < NR; j++) bv[j] = _mm256_loadu_ps(b + j * ldb + p);
+        for (int i = 0; i < MR; i++) {
+            __m256 ai = _mm256_loadu_ps(a + i * lda + p);
+            for (int j = 0; j < NR; j++) acc[i][j] = _mm256_fmadd_ps(ai, bv[j], acc[i][j]);
+        }
+    }
+    if (p < k) {
+        __m256i mask = lane_mask(k - p);
+        __m256 bv[3];
+        for (int j = 0; j < NR; j++) bv[j] = _mm256_maskload_ps(b + j * ldb + p, mask);
+        for (int i = 0; i < MR; i++) {
+            __m256 ai = _mm256_maskload_ps(a + i * lda + p, mask);
+            for (int j = 0; j < NR; j++) acc[i][j] = _mm256_fmadd_ps(ai, bv[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++) c[i * ldc + j] = reduce_vector(acc[i][j]);
+}
+
+#define NT_BLOCK(MR, NR) case MR * 4 + NR: nt_block(MR, NR, k, ab, lda, bb, ldb, cb, ldc); break;
+#define NT_BLOCKS(MR) NT_BLOCK(MR, 1) NT_BLOCK(MR, 2) NT_BLOCK(MR, 3)
+
+AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                            const float *b, size_t ldb, float *c, size_t ldc) {
+    // Three rows of B at a time (the weights, reused by every row of A), four rows of A.
+    for (size_t j0 = 0; j0 < n; j0 += 3) {
+        int nr = n - j0 < 3 ? (int)(n - j0) : 3;
+        for (size_t i0 = 0; i0 < m; i0 += 4) {
+            int mr = m - i0 < 4 ? (int)(m - i0) : 4;
+            const float *ab = a + i0 * lda, *bb = b + j0 * ldb;
+            float *cb = c + i0 * ldc + j0;
+            switch (mr * 4 + nr) { NT_BLOCKS(1) NT_BLOCKS(2) NT_BLOCKS(3) NT_BLOCKS(4) }
+        }
+    }
+}
+
+/// An MR x (8 NV) block of C = alpha A B + beta C: MR rows of C, NV vectors of 8 columns, the
+/// last one holding `tail` columns when MASKED. Each entry is one FMA chain over t (6 x 2:
+/// twelve sums, two vectors of B, one broadcast of A).
+AVX2FMA ALWAYS_INLINE void accumulate_block(int MR, int NV, int MASKED, size_t tail, size_t depth,
+                                            const float *a, size_t a_row, size_t a_depth,
+                                            const float *b, size_t ldb, float *c, size_t ldc,
+                                            float alpha, float beta) {
+    __m256 acc[6][2];
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < NV; v++) acc[i][v] = _mm256_setzero_ps();
+    __m256i mask = lane_mask(MASKED ? tail : 8);
+    for (size_t t = 0; t < depth; t++) {
+        __m256 bv[2];
+        for (int v = 0; v < NV; v++)
+            bv[v] = MASKED && v == NV - 1 ? _mm256_maskload_ps(b + t * ldb + 8 * v, mask)
+                                          : _mm256_loadu_ps(b + t * ldb + 8 * v);
+        for (int i = 0; i < MR; i++) {
+            __m256 ai = _mm256_broadcast_ss(a + i * a_row + t * a_depth);
+            for (int v = 0; v < NV; v++) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+    }
+    __m256 va = _mm256_set1_ps(alpha);
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < NV; v++) {
+            float *cv = c + i * ldc + 8 * v;
+            int partial = MASKED && v == NV - 1;
+            __m256 out;
+            if (beta == 0) {
+                out = alpha == 1 ? acc[i][v] : _mm256_mul_ps(va, acc[i][v]);
+            } else {
+                __m256 old = partial ? _mm256_maskload_ps(cv, mask) : _mm256_loadu_ps(cv);
+                out = _mm256_fmadd_ps(va, acc[i][v], old);
+            }
+            if (partial) _mm256_maskstore_ps(cv, mask, out); else _mm256_storeu_ps(cv, out);
+        }
+}
+
+#define ACC_BLOCK(MR, NV, MASKED) \
+    case (MR * 4 + NV) * 2 + MASKED: \
+        accumulate_block(MR, NV, MASKED, tail, depth, ab, a_row, a_depth, bb, ldb, cb, ldc, alpha, beta); break;
+#define ACC_BLOCKS(MR) ACC_BLOCK(MR, 1, 0) ACC_BLOCK(MR, 2, 0) ACC_BLOCK(MR, 1, 1) ACC_BLOCK(MR, 2, 1)
+
+AVX2FMA static void accumulate_avx2(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                    size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                    float alpha, float beta) {
+    // Six rows of C at a time, 16 columns (two vectors) per block.
+    for (size_t i0 = 0; i0 < m; i0 += 6) {
+        int mr = m - i0 < 6 ? (int)(m - i0) : 6;
+        for (size_t p0 = 0; p0 < k; p0 += 16) {
+            size_t width = k - p0 < 16 ? k - p0 : 16;
+            int nv = (int)((width + 7) / 8), masked = width % 8 != 0;
+            size_t tail = width % 8;
+            const float *ab = a + i0 * a_row, *bb = b + p0;
+            float *cb = c + i0 * ldc + p0;
+            switch ((mr * 4 + nv) * 2 + masked) {
+                ACC_BLOCKS(1) ACC_BLOCKS(2) ACC_BLOCKS(3) ACC_BLOCKS(4) ACC_BLOCKS(5) ACC_BLOCKS(6)
+            }
+        }
+    }
+}
+#endif
+
+// MARK: - Dispatch
+
+static int forced_reference = 0;
+
+int teleport_product_kernel_level(void) {
+#if defined(__x86_64__)
+    if (!forced_reference && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 2;
+#endif
+    return 1;
+}
+
+void teleport_product_force_reference(int force) { forced_reference = force; }
+
+void teleport_product_nt(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                         const float *b, size_t ldb, float *c, size_t ldc) {
+#if defined(__x86_64__)
+    if (teleport_product_kernel_level() == 2) { nt_avx2(m, n, k, a, lda, b, ldb, c, ldc); return; }
+#endif
+    nt_reference(m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+void teleport_product_accumulate(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                 size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                 float alpha, float beta) {
+#if defined(__x86_64__)
+    if (teleport_product_kernel_level() == 2) {
+        accumulate_avx2(m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
+        return;
+    }
+#endif
+    accumulate_reference(m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
+}
+

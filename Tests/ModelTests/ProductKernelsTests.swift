@@ -1,0 +1,159 @@
+import CKernels
+import Foundation
+import Testing
+import Tensor
+@testable import Model
+
+/// The register-blocked products (`CKernels/ProductKernels.c`): the AVX2+FMA copy gives the
+/// portable reference copy's bits on every shape (block remainders, partial vectors), both
+/// follow the order of operations the header documents (re-implemented here in Swift), and
+/// the trainer built on them trains like the OpenBLAS one up to rounding.
+@Suite(.serialized) struct ProductKernelsTests {
+    /// `count` values uniform in [-1, 1) times 10^[-2, 1): magnitudes over three decades.
+    static func values(_ count: Int, _ generator: inout SeededGenerator) -> [Float] {
+        (0..<count).map { _ in (generator.uniformFloat() * 2 - 1) * Float(pow(10, generator.uniform(-2, 1))) }
+    }
+
+    /// `C = A Bᵀ` through the kernels, with the reference copy forced or not.
+    static func nt(_ m: Int, _ n: Int, _ k: Int, _ a: [Float], _ b: [Float], reference: Bool) -> [Float] {
+        teleport_product_force_reference(reference ? 1 : 0)
+        defer { teleport_product_force_reference(0) }
+        var c = [Float](repeating: .nan, count: m * n)
+        teleport_product_nt(m, n, k, a, k, b, k, &c, n)
+        return c
+    }
+
+    /// `C = alpha A B + beta C` with `A(i, t) = a[i * aRow + t * aDepth]`.
+    static func accumulate(_ m: Int, _ k: Int, _ depth: Int, _ a: [Float], aRow: Int, aDepth: Int,
+                           _ b: [Float], _ c: [Float], alpha: Float, beta: Float, reference: Bool) -> [Float] {
+        teleport_product_force_reference(reference ? 1 : 0)
+        defer { teleport_product_force_reference(0) }
+        var c = c
+        teleport_product_accumulate(m, k, depth, a, aRow, aDepth, b, k, &c, k, alpha, beta)
+        return c
+    }
+
+    /// The documented order of `teleport_product_nt`: eight lane sums by fused multiply-add,
+    /// the missing entries of a last partial group as 0 * 0, then the fixed reduction tree.
+    static func documentedDot(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
+        var s = [Float](repeating: 0, count: 8)
+        let k = a.count, (a0, b0) = (a.startIndex, b.startIndex)
+        for group in stride(from: 0, to: k, by: 8) {
+            for l in 0..<8 {
+                let p = group + l
+                s[l] = s[l].addingProduct(p < k ? a[a0 + p] : 0, p < k ? b[b0 + p] : 0)
+            }
+        }
+        return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
+    }
+
+    /// Shapes around the block sizes (4 x 3 for nt, 6 rows x 16 columns for accumulate) and the
+    /// vector width, each with a partial last group.
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (3, 2, 7), (4, 3, 8), (5, 4, 9), (7, 5, 17), (20, 16, 784), (13, 10, 23), (6, 16, 16), (9, 7, 41),
+    ]
+
+    @Test func avx2CopyGivesTheReferenceBits() {
+        var generator = SeededGenerator(seed: 11)
+        for (m, n, k) in Self.shapes {
+            let a = Self.values(m * k, &generator), b = Self.values(n * k, &generator)
+            let fast = Self.nt(m, n, k, a, b, reference: false), slow = Self.nt(m, n, k, a, b, reference: true)
+            #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "nt \(m)x\(n)x\(k)")
+            // Both strides of A (A and its transpose), both betas, alpha 1 and not.
+            let c = Self.values(m * k, &generator), depth = n
+            let A = Self.values(m * depth, &generator), B = Self.values(depth * k, &generator)
+            for (aRow, aDepth) in [(depth, 1), (1, m)] {
+                for (alpha, beta) in [(Float(1), Float(0)), (-0.05, 0), (-0.05, 1)] {
+                    let fast = Self.accumulate(m, k, depth, A, aRow: aRow, aDepth: aDepth, B, c,
+                                               alpha: alpha, beta: beta, reference: false)
+                    let slow = Self.accumulate(m, k, depth, A, aRow: aRow, aDepth: aDepth, B, c,
+                                               alpha: alpha, beta: beta, reference: true)
+                    #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern),
+                            "accumulate \(m)x\(k) depth \(depth), strides \(aRow),\(aDepth), alpha \(alpha), beta \(beta)")
+                }
+            }
+        }
+    }
+
+    @Test func theDocumentedOrderOfOperations() {
+        var generator = SeededGenerator(seed: 12)
+        for (m, n, k) in Self.shapes {
+            let a = Self.values(m * k, &generator), b = Self.values(n * k, &generator)
+            let c = Self.nt(m, n, k, a, b, reference: false)
+            var differing = 0
+            for i in 0..<m {
+                for j in 0..<n where Self.documentedDot(a[(i * k)..<((i + 1) * k)], b[(j * k)..<((j + 1) * k)]) != c[i * n + j] {
+                    differing += 1
+                }
+            }
+            #expect(differing == 0, "nt \(m)x\(n)x\(k): \(differing) entries off the documented order")
+            // accumulate: one fused chain over t from 0, then fmaf(alpha, sum, C).
+            let depth = n, A = Self.values(m * depth, &generator), B = Self.values(depth * k, &generator)
+            let old = Self.values(m * k, &generator)
+            let out = Self.accumulate(m, k, depth, A, aRow: depth, aDepth: 1, B, old, alpha: -0.05, beta: 1, reference: false)
+            differing = 0
+            for i in 0..<m {
+                for p in 0..<k {
+                    var sum: Float = 0
+                    for t in 0..<depth { sum = sum.addingProduct(A[i * depth + t], B[t * k + p]) }
+                    if old[i * k + p].addingProduct(-0.05, sum) != out[i * k + p] { differing += 1 }
+                }
+            }
+            #expect(differing == 0, "accumulate \(m)x\(k): \(differing) entries off the documented order")
+        }
+    }
+
+    /// A reassociated sum is caught: the lane order is not the sequential order.
+    @Test func theOrderIsObservable() {
+        var generator = SeededGenerator(seed: 13)
+        let k = 784, a = Self.values(k, &generator), b = Self.values(k, &generator)
+        let kernel = Self.nt(1, 1, k, a, b, reference: false)[0]
+        var sequential: Float = 0
+        for p in 0..<k { sequential = sequential.addingProduct(a[p], b[p]) }
+        #expect(kernel != sequential, "a sequential sum should round differently over 784 terms")
+        let exact = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(Double(kernel) - exact) <= 1e-5 * zip(a, b).reduce(0.0) { $0 + abs(Double($1.0 * $1.1)) })
+    }
+
+    /// The AVX2+FMA copy runs where the CPU lists both (Linux), and the reference can be forced.
+    @Test func dispatch() throws {
+        #if arch(x86_64) && os(Linux)
+        let flags = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
+        #expect(teleport_product_kernel_level() == (flags.contains("avx2") && flags.contains("fma") ? 2 : 1))
+        #endif
+        teleport_product_force_reference(1)
+        #expect(teleport_product_kernel_level() == 1)
+        teleport_product_force_reference(0)
+    }
+
+    /// The MNIST MLP trains through the register-blocked products and the CIFAR-10 ones
+    /// through OpenBLAS; an epoch gives the same bits on both copies of the kernels and agrees
+    /// with the OpenBLAS trainer up to Float32 rounding.
+    @Test func trainerWithTheRegisterBlockedProducts() {
+        #expect(ProductKernel.preferred(for: .mnist) == .registerBlocked)
+        #expect(ProductKernel.preferred(for: .cifar) == .openBLAS && ProductKernel.preferred(for: .cifarSmall) == .openBLAS)
+        let shape = MLPShape.mnist, samples = 400
+        var generator = SeededGenerator(seed: 14)
+        let images = (0..<(samples * shape.inputSize)).map { _ in generator.uniformFloat() }
+        let labels = (0..<samples).map { _ in generator.int(below: 10) }
+        func epoch(_ products: ProductKernel, reference: Bool = false) -> (loss: Double, weights: [Float]) {
+            teleport_product_force_reference(reference ? 1 : 0)
+            defer { teleport_product_force_reference(0) }
+            let trainer = FusedMLPTrainer(shape: shape, seed: 3, optimizer: .sgd(lr: 0.05), products: products)
+            #expect(trainer.productKernel == products)
+            let loss = trainer.trainEpoch(images: images, labels: labels, batchSize: 20)
+            return (loss, trainer.parameters)
+        }
+        let blocked = epoch(.registerBlocked), portable = epoch(.registerBlocked, reference: true)
+        #expect(blocked.loss.bitPattern == portable.loss.bitPattern)
+        #expect(blocked.weights.map(\.bitPattern) == portable.weights.map(\.bitPattern))
+        let blas = epoch(.openBLAS)
+        let start = shape.initialParameters(seed: 3, as: Float.self)
+        let moved = zip(blas.weights, start).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+        let apart = zip(blas.weights, blocked.weights).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+        #expect(apart > 0, "different rounding, different bits")
+        #expect(apart < 1e-4 * moved, "the two trainers apart by \(apart), the weights moved \(moved)")
+        #expect(abs(blas.loss - blocked.loss) < 1e-5 * blas.loss)
+    }
+}
