@@ -1,5 +1,6 @@
 import CBLAS
 import CKernels
+import Tensor
 
 /// Which code computes the fused trainer's matrix products.
 public enum ProductKernel: String, Hashable, Sendable, Codable {
@@ -46,6 +47,7 @@ struct Kernels {
                             alpha: Float = 1, beta: Float = 0) {
         switch product {
         case .registerBlocked:
+            ensure(beta == 0 || beta == 1, "the register-blocked products take beta 0 or 1")
             // Aᵀ(i, t) = A[t][i]: row stride 1, depth stride n.
             teleport_product_accumulate(n, k, m, a, 1, n, b, k, c, k, alpha, beta)
         case .openBLAS:
