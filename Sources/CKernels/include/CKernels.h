@@ -1,0 +1,8 @@
+// The module's umbrella header: every C kernel the Swift targets call.
+#ifndef TELEPORT_CKERNELS_H
+#define TELEPORT_CKERNELS_H
+
+#include "OptimizerKernels.h"
+#include "ProductKernels.h"
+
+#endif
