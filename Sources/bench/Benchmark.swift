@@ -10,7 +10,7 @@ struct Benchmark {
     /// Number of timed repetitions (after one warm-up).
     let repeats: Int
     /// Floating-point operations of one repetition by a formula (at the benchmark's definition),
-    /// for Float32 work that calls BLAS directly; nil to count the matrix products the warm-up
+    /// for Float32 work outside the Tensor module (the fused trainer); nil to count the matrix products the warm-up
     /// does through the Tensor module (`ProductFlops`).
     let flops: Double?
     /// The entry timing the same work in a naive reference formulation, if any: the table

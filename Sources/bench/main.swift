@@ -165,7 +165,7 @@ struct BenchReport: Codable {
                   + "matrix products only (a multiply-add is 2): counted during the warm-up over every BLAS-3 "
                   + "call of the Tensor module (gemm, syrk, trsm; LAPACK's factorizations and SVDs not counted), "
                   + "with the share done in Float64, or, marked (formula), from the formula at the benchmark's "
-                  + "definition for Float32 work that calls BLAS directly (the fused trainer). GFLOP/s is that "
+                  + "definition for Float32 work outside the Tensor module (the fused trainer). GFLOP/s is that "
                   + "work over the median. \"Of the limit\" is the time the work takes at the peaks of the same "
                   + "invocation (its Float32 flops at the sgemm rate, its Float64 flops at the dgemm rate) over "
                   + "the median: 100% is the arithmetic's limit on one core."]
