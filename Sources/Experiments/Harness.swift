@@ -195,7 +195,7 @@ public struct Harness<E: Experiment>: Sendable {
                     return
                 }
                 reporter.started(slot: worker, key: run.key, cost: run.cost)
-                let record = h.execute(run, fingerprint: h.fingerprints[position], shared: prepared.shared,
+                let record = h.execute(run, shared: prepared.shared,
                                        context: RunContext(reporter: reporter, slot: worker, cache: cache,
                                                           fingerprint: h.fingerprints[position],
                                                           algorithm: h.options.algorithm))
@@ -308,12 +308,13 @@ public struct Harness<E: Experiment>: Sendable {
         unlink(probe.path)
     }
 
-    /// Executes one run and wraps its outcome in a record (never throws).
-    func execute(_ run: E.Run, fingerprint: String, shared: E.Shared, context: RunContext) -> RunRecord<E.Run, E.Result> {
+    /// Executes one run and wraps its outcome in a record carrying the context's fingerprint
+    /// (never throws).
+    func execute(_ run: E.Run, shared: E.Shared, context: RunContext) -> RunRecord<E.Run, E.Result> {
         let t0 = monotonicSeconds()
         var record = RunRecord<E.Run, E.Result>(
             key: run.key, run: run, status: .ok, payload: nil, divergence: nil, message: nil,
-            wallSeconds: 0, paramsFingerprint: fingerprint)
+            wallSeconds: 0, paramsFingerprint: context.fingerprint)
         do {
             record.payload = try experiment.execute(run, params: params, shared: shared, context: context)
         } catch let d as RunDiverged {
