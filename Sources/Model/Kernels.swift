@@ -15,7 +15,7 @@ public enum ProductKernel: String, Hashable, Sendable, Codable {
     /// The kernel for `shape`: register-blocked for networks of at most 65,536 weights (the
     /// MNIST MLP's 12,804: a batch-20 step is a few small products, where packing and call
     /// overhead cost more than the arithmetic), OpenBLAS for larger ones (the CIFAR-10 MLPs,
-    /// where the two ran about even: `make bench`, `epoch/cifar-mlp` and its `/register-blocked`).
+    /// where OpenBLAS is faster: `make bench`, `epoch/cifar-mlp` against its `/register-blocked`).
     public static func preferred(for shape: MLPShape) -> ProductKernel {
         shape.parameterCount <= 65_536 ? .registerBlocked : .openBLAS
     }

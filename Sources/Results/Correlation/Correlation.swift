@@ -76,8 +76,7 @@ struct Correlation: Experiment {
     /// 2 for the MNIST MLP's runs (MNIST, Fashion-MNIST): trained through the register-blocked
     /// products (`ProductKernel`); the CIFAR-10 runs keep 1.
     func numericsRevision(of run: SeedRun) -> Int {
-        DatasetName(rawValue: run.group).map { revision(Self.numericsRevision, training: Self.setup($0).shape) }
-            ?? Self.numericsRevision
+        revision(Self.numericsRevision, dataset: run.group) { Self.setup($0).shape }
     }
     static let datasets = ImageData.experimentDatasets
 

@@ -176,8 +176,7 @@ struct Generalization: Experiment {
     /// 3 for the MNIST MLP's runs (MNIST, Fashion-MNIST): trained through the register-blocked
     /// products (`ProductKernel`); the CIFAR-10 runs (3072-32-10-10) keep 2.
     func numericsRevision(of run: Run) -> Int {
-        DatasetName(rawValue: run.dataset).map { revision(Self.numericsRevision, training: Self.setup($0).shape) }
-            ?? Self.numericsRevision
+        revision(Self.numericsRevision, dataset: run.dataset) { Self.setup($0).shape }
     }
     static let datasets = ImageData.experimentDatasets
 

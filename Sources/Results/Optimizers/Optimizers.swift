@@ -146,8 +146,7 @@ struct OptimizersExperiment: Experiment {
     /// 2 for the MNIST MLP's runs (MNIST, Fashion-MNIST): trained through the register-blocked
     /// products (`ProductKernel`); the CIFAR-10 runs keep 1.
     func numericsRevision(of run: Run) -> Int {
-        DatasetName(rawValue: run.dataset).map { revision(Self.numericsRevision, training: Self.setup($0).shape) }
-            ?? Self.numericsRevision
+        revision(Self.numericsRevision, dataset: run.dataset) { Self.setup($0).shape }
     }
     static let datasets = ImageData.experimentDatasets
     static let allOptimizers = ["adagrad", "momentum", "rmsprop", "adam", "sgd"]
