@@ -3,7 +3,7 @@
 // Parameter Symmetries" (Zhao, Gower, Walters, Yu; ICLR 2024).
 //
 // Layering (bottom to top):
-//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType), CKernels (optimiser updates and small products in C)
+//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType), CKernels (optimiser updates and the trainer's products in C)
 //   Tensor -> Autodiff                     (numerics)
 //   Model -> Teleport -> MetaLearning, Theory   (the MLP and optimisers; the paper's algorithms)
 //   Datasets, Plot                         (data in, figures out)

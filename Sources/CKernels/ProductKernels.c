@@ -158,10 +158,11 @@ AVX2FMA ALWAYS_INLINE void accumulate_block(int MR, int NV, int MASKED, size_t t
         accumulate_block(MR, NV, MASKED, tail, depth, ab, a_row, a_depth, bb, ldb, cb, ldc, alpha, beta); break;
 #define ACC_BLOCKS(MR) ACC_BLOCK(MR, 1, 0) ACC_BLOCK(MR, 2, 0) ACC_BLOCK(MR, 1, 1) ACC_BLOCK(MR, 2, 1)
 
-AVX2FMA static void accumulate_avx2(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
-                                    size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
-                                    float alpha, float beta) {
-    // Six rows of C at a time, 16 columns (two vectors) per block.
+/// Columns `0..<k` of C = alpha A B + beta C (b and c pointing at the first of them): six rows
+/// of C at a time, 16 columns (two vectors) per block.
+AVX2FMA static void accumulate_columns(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                       size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                       float alpha, float beta) {
     for (size_t i0 = 0; i0 < m; i0 += 6) {
         int mr = m - i0 < 6 ? (int)(m - i0) : 6;
         for (size_t p0 = 0; p0 < k; p0 += 16) {
@@ -174,6 +175,38 @@ AVX2FMA static void accumulate_avx2(size_t m, size_t k, size_t depth, const floa
                 ACC_BLOCKS(1) ACC_BLOCKS(2) ACC_BLOCKS(3) ACC_BLOCKS(4) ACC_BLOCKS(5) ACC_BLOCKS(6)
             }
         }
+    }
+}
+
+/// Floats of B copied per panel: 16 KiB, half of a 32 KiB L1 data cache.
+enum { PANEL_FLOATS = 4096 };
+
+/// Whether more than four of B's `depth` rows, `ldb` floats apart, put the same column in one
+/// set of an L1 cache of 64-byte lines and 64 sets (4 KiB per way, 8 ways): rows a multiple of
+/// 4 KiB apart all do (a CIFAR-10 image row is 12 KiB), and a block's loads evict each other.
+static int rows_crowd_cache_sets(size_t depth, size_t ldb) {
+    size_t period = 4096, bytes = ldb * sizeof(float);   // rows before the set offset repeats:
+    while (period > 1 && bytes % period != 0) period /= 2; // 4096 / gcd(bytes, 4096)
+    size_t distinct = 4096 / period;
+    return (depth + distinct - 1) / distinct > 4;
+}
+
+AVX2FMA static void accumulate_avx2(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                    size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                    float alpha, float beta) {
+    size_t panel = depth == 0 ? 0 : (PANEL_FLOATS / depth) & ~(size_t)15;
+    if (panel < 16 || !rows_crowd_cache_sets(depth, ldb)) {
+        accumulate_columns(m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
+        return;
+    }
+    // Crowded rows: copy B a panel of columns at a time into contiguous rows on the stack, and
+    // pass every row of C over the panel. A copy moves no bits, so the result is unchanged.
+    float packed[PANEL_FLOATS] __attribute__((aligned(32)));
+    for (size_t q0 = 0; q0 < k; q0 += panel) {
+        size_t width = k - q0 < panel ? k - q0 : panel;
+        for (size_t t = 0; t < depth; t++)
+            for (size_t p = 0; p < width; p++) packed[t * width + p] = b[t * ldb + q0 + p];
+        accumulate_columns(m, width, depth, a, a_row, a_depth, packed, width, c + q0, ldc, alpha, beta);
     }
 }
 #endif

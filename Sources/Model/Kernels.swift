@@ -12,13 +12,12 @@ public enum ProductKernel: String, Hashable, Sendable, Codable {
     /// speed on large layers pays for.
     case openBLAS
 
-    /// The kernel for `shape`: register-blocked for networks of at most 65,536 weights (the
-    /// MNIST MLP's 12,804: a batch-20 step is a few small products, where packing and call
-    /// overhead cost more than the arithmetic), OpenBLAS for larger ones (the CIFAR-10 MLPs,
-    /// where OpenBLAS is faster: `make bench`, `epoch/cifar-mlp` against its `/register-blocked`).
-    public static func preferred(for shape: MLPShape) -> ProductKernel {
-        shape.parameterCount <= 65_536 ? .registerBlocked : .openBLAS
-    }
+    /// The kernel for `shape`: register-blocked for every network of the paper. On the MNIST MLP
+    /// a batch-20 step is a few small products, where packing and call overhead cost more than
+    /// the arithmetic; on the CIFAR-10 MLPs the products read the weights where they lie and copy
+    /// only the crowded image rows, and beat OpenBLAS's packing (`make bench`: `epoch/*` against
+    /// their `/openblas` entries).
+    public static func preferred(for shape: MLPShape) -> ProductKernel { .registerBlocked }
 }
 
 /// The dense kernels of the fused trainer, row-major with samples as rows.

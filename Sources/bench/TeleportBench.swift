@@ -14,8 +14,10 @@ func teleportBenchmarks() -> [Benchmark] {
         gradientNormTeleport(.mnist, "784-16-10-10", .hiddenSpace, repeats: 11),
         gradientNormTeleport(.cifar, "3072-128-32-10", .general, repeats: 5),
         gradientNormTeleport(.cifar, "3072-128-32-10", .hiddenSpace, repeats: 5),
-        sharpnessTeleport(.general),
-        sharpnessTeleport(.hiddenSpace),
+        sharpnessTeleport(.mnist, "784-16-10-10", .general),
+        sharpnessTeleport(.mnist, "784-16-10-10", .hiddenSpace),
+        sharpnessTeleport(.cifarSmall, "3072-32-10-10", .general),
+        sharpnessTeleport(.cifarSmall, "3072-32-10-10", .hiddenSpace),
         Benchmark("teleport/curvature/mnist-mlp",
                   "one curvature step (third derivative along exp(tM)), batch 2000, 784-16-10-10", repeats: 5) {
             let (W, X, _) = problem(.mnist, batch: 2000)
@@ -66,16 +68,17 @@ private func gradientNormTeleport(_ shape: MLPShape, _ widths: String, _ formula
     }
 }
 
-/// One sharpness ascent step at the paper's settings (9 radii x 100 directions, batch 2000,
-/// MNIST MLP) in one formulation; the hidden-space entry is compared with the general one.
-private func sharpnessTeleport(_ formulation: TeleportFormulation) -> Benchmark {
-    let name = "teleport/sharpness/mnist-mlp"
+/// One sharpness ascent step at the paper's settings (9 radii x 100 directions, batch 2000) on
+/// the MNIST MLP or generalization's CIFAR-10 MLP, in one formulation; the hidden-space entry is
+/// compared with the general one.
+private func sharpnessTeleport(_ shape: MLPShape, _ widths: String, _ formulation: TeleportFormulation) -> Benchmark {
+    let name = "teleport/sharpness/" + (shape == .mnist ? "mnist-mlp" : "cifar-small-mlp")
     let how = formulation == .general ? "every perturbed network on X, through the autodiff"
         : "first layer in the hidden space, later layers written out by hand"
     return Benchmark(name + (formulation == .general ? "/general" : ""),
-                     "one sharpness ascent step (9 radii x 100 directions), batch 2000, 784-16-10-10, \(how)",
-                     repeats: 3, naive: formulation == .general ? nil : name + "/general") {
-        let (W, X, objective) = problem(.mnist, batch: 2000)
+                     "one sharpness ascent step (9 radii x 100 directions), batch 2000, \(widths), \(how)",
+                     repeats: shape == .mnist ? 3 : 1, naive: formulation == .general ? nil : name + "/general") {
+        let (W, X, objective) = problem(shape, batch: 2000)
         let teleport = SharpnessTeleport(steps: 1, learningRate: 5e-2, direction: .increase,
                                          directionsPerRadius: 100, cap: .infinity, formulation: formulation)
         return {

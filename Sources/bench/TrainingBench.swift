@@ -95,22 +95,23 @@ private func optimizerBenchmarks(_ kind: OptimizerKind) -> [Benchmark] {
 }
 
 /// MLP training epochs (single-threaded): each configuration's naive reference, then the fused
-/// trainer compared with it; the SGD epochs also with the product kernel the trainer does not
-/// choose for that shape (`/openblas`, `/register-blocked`: why it chooses as it does); then the
-/// optimisers' element-wise updates.
+/// trainer compared with it; the SGD epochs also with OpenBLAS's products (`/openblas`: why the
+/// trainer does not use them) and generalization's CIFAR-10 MLP; then the optimisers'
+/// element-wise updates.
 func trainingBenchmarks() -> [Benchmark] {
     let epochs: [(String, MLPShape, OptimizerKind, general: Int, fused: Int)] = [
         ("epoch/mnist-mlp", .mnist, .sgd(lr: 1e-2), 5, 11),
         ("epoch/mnist-mlp-adam", .mnist, .adam(lr: 1e-4), 5, 11),
         ("epoch/cifar-mlp", .cifar, .sgd(lr: 2e-2), 3, 5),
         ("epoch/cifar-mlp-adam", .cifar, .adam(lr: 1e-4), 3, 3),
+        ("epoch/cifar-small-mlp", .cifarSmall, .sgd(lr: 2e-2), 3, 5),
     ]
     return epochs.flatMap { name, shape, optimizer, general, fused in
         [generalEpochBenchmark(name, shape, optimizer, repeats: general),
          epochBenchmark(name, shape, optimizer, repeats: fused)]
     } + [epochBenchmark("epoch/mnist-mlp/openblas", .mnist, .sgd(lr: 1e-2), repeats: 11, products: .openBLAS),
-         epochBenchmark("epoch/cifar-mlp/register-blocked", .cifar, .sgd(lr: 2e-2), repeats: 5,
-                        products: .registerBlocked)
+         epochBenchmark("epoch/cifar-mlp/openblas", .cifar, .sgd(lr: 2e-2), repeats: 5, products: .openBLAS),
+         epochBenchmark("epoch/cifar-small-mlp/openblas", .cifarSmall, .sgd(lr: 2e-2), repeats: 5, products: .openBLAS),
     ] + [OptimizerKind.momentum(lr: 1e-2), .adagrad(lr: 1e-2), .rmsprop(lr: 1e-3), .adam(lr: 1e-4)]
         .flatMap(optimizerBenchmarks)
 }

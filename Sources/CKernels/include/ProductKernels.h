@@ -1,4 +1,4 @@
-// The matrix products of the Float32 trainer for small layers, register-blocked with fused
+// The matrix products of the Float32 trainer, register-blocked with fused
 // multiply-adds. Every product has one fixed order of operations, written out in a portable
 // reference copy (scalar fmaf) and in an AVX2+FMA copy that is chosen when the CPU has both;
 // the two give the same bits, so the trainer's numbers do not depend on the machine.
@@ -31,7 +31,9 @@ void teleport_product_nt(size_t m, size_t n, size_t k,
 /// `C[i][p] = alpha sum_t A(i, t) B[t][p] + beta C[i][p]` for i < m, p < k, t < depth, with
 /// `A(i, t) = a[i * a_row + t * a_depth]` (so `A` or its transpose), `B` depth x k with row
 /// stride ldb, `C` m x k with row stride ldc; beta is 0 or 1. A weight gradient δᵀ H (with
-/// alpha = -lr, beta = 1 on the weights: an SGD step) or a back-propagation δ W.
+/// alpha = -lr, beta = 1 on the weights: an SGD step) or a back-propagation δ W. When B's rows
+/// crowd the L1 cache's sets (a multiple of 4 KiB apart, as CIFAR-10 image rows are), the AVX2
+/// copy reads B through a copy of it on the stack, a panel of columns at a time.
 void teleport_product_accumulate(size_t m, size_t k, size_t depth,
                                  const float *a, size_t a_row, size_t a_depth,
                                  const float *b, size_t ldb, float *c, size_t ldc,
