@@ -185,10 +185,10 @@ enum { PANEL_FLOATS = 4096 };
 /// set of an L1 cache of 64-byte lines and 64 sets (4 KiB per way, 8 ways): rows a multiple of
 /// 4 KiB apart all do (a CIFAR-10 image row is 12 KiB), and a block's loads evict each other.
 static int rows_crowd_cache_sets(size_t depth, size_t ldb) {
-    size_t period = 4096, bytes = ldb * sizeof(float);   // rows before the set offset repeats:
-    while (period > 1 && bytes % period != 0) period /= 2; // 4096 / gcd(bytes, 4096)
-    size_t distinct = 4096 / period;
-    return (depth + distinct - 1) / distinct > 4;
+    size_t common = 4096, bytes = ldb * sizeof(float);     // gcd(bytes, 4096)
+    while (common > 1 && bytes % common != 0) common /= 2;
+    size_t period = 4096 / common;                         // rows before the set offset repeats
+    return (depth + period - 1) / period > 4;
 }
 
 AVX2FMA static void accumulate_avx2(size_t m, size_t k, size_t depth, const float *a, size_t a_row,

@@ -8,8 +8,8 @@ public enum ProductKernel: String, Hashable, Sendable, Codable {
     /// the operands and no library call per product, and the same bits on every machine (an
     /// AVX2+FMA copy and a portable copy with one order of operations).
     case registerBlocked
-    /// OpenBLAS sgemm (single-threaded): it packs both operands for every product, which its
-    /// speed on large layers pays for.
+    /// OpenBLAS sgemm (single-threaded), which packs both operands for every product: the
+    /// comparison the tests and the bench make.
     case openBLAS
 
     /// The kernel for `shape`: register-blocked for every network of the paper. On the MNIST MLP
