@@ -55,16 +55,16 @@ public final class FusedMLPTrainer {
     private let allocations: [UnsafeMutableRawPointer]
 
     /// A trainer for `shape` starting from `parameters` (flat layout), its products computed
-    /// by `products` (by default `ProductKernel.preferred(for: shape)`).
+    /// by `products`.
     public init(shape: MLPShape, parameters: [Float], optimizer: OptimizerKind,
-                maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000, products: ProductKernel? = nil) {
+                maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000, products: ProductKernel = .registerBlocked) {
         ensure(parameters.count == shape.parameterCount, "expected \(shape.parameterCount) weights")
         ensure(maxBatchSize > 0 && evaluationChunkSize > 0)
         self.shape = shape
         self.maxBatchSize = maxBatchSize
         self.evaluationChunkSize = evaluationChunkSize
         self.optimizer = Optimizer(optimizer, parameterCount: shape.parameterCount)
-        kernels = Kernels(product: products ?? .preferred(for: shape))
+        kernels = Kernels(product: products)
         CBLASSetup.singleThreaded()
 
         var allocations: [UnsafeMutableRawPointer] = []
@@ -90,7 +90,7 @@ public final class FusedMLPTrainer {
     /// A trainer for `shape` from the PyTorch-style initialisation of `seed`
     /// (`MLPShape.initialParameters(seed:)`).
     public convenience init(shape: MLPShape, seed: UInt64, optimizer: OptimizerKind,
-                            maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000, products: ProductKernel? = nil) {
+                            maxBatchSize: Int = 20, evaluationChunkSize: Int = 1000, products: ProductKernel = .registerBlocked) {
         self.init(shape: shape, parameters: shape.initialParameters(seed: seed), optimizer: optimizer,
                   maxBatchSize: maxBatchSize, evaluationChunkSize: evaluationChunkSize, products: products)
     }

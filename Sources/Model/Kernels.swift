@@ -6,18 +6,15 @@ import Tensor
 public enum ProductKernel: String, Hashable, Sendable, Codable {
     /// Register-blocked fused multiply-add kernels (CKernels/ProductKernels.c): no packing of
     /// the operands and no library call per product, and the same bits on every machine (an
-    /// AVX2+FMA copy and a portable copy with one order of operations).
+    /// AVX2+FMA copy and a portable copy with one order of operations). The trainer's default on
+    /// every network of the paper: on the MNIST MLP a batch-20 step is a few small products,
+    /// where packing and call overhead cost more than the arithmetic; on the CIFAR-10 MLPs the
+    /// products read the weights where they lie and copy only the crowded image rows, and beat
+    /// OpenBLAS's packing (`make bench`: `epoch/*` against their `/openblas` entries).
     case registerBlocked
     /// OpenBLAS sgemm (single-threaded), which packs both operands for every product: the
     /// comparison the tests and the bench make.
     case openBLAS
-
-    /// The kernel for `shape`: register-blocked for every network of the paper. On the MNIST MLP
-    /// a batch-20 step is a few small products, where packing and call overhead cost more than
-    /// the arithmetic; on the CIFAR-10 MLPs the products read the weights where they lie and copy
-    /// only the crowded image rows, and beat OpenBLAS's packing (`make bench`: `epoch/*` against
-    /// their `/openblas` entries).
-    public static func preferred(for shape: MLPShape) -> ProductKernel { .registerBlocked }
 }
 
 /// The dense kernels of the fused trainer, row-major with samples as rows.

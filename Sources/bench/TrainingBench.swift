@@ -26,11 +26,11 @@ extension MLPShape {
 }
 
 /// One training epoch per repetition: 50k random samples, batch 20, sequential order, the
-/// products through `products` (the trainer's choice for the shape when nil).
+/// products through `products` (the trainer's default when nil).
 private func epochBenchmark(_ name: String, _ shape: MLPShape, _ optimizer: OptimizerKind,
                             repeats: Int, products: ProductKernel? = nil) -> Benchmark {
     let samples = 50_000
-    let kernel = products ?? .preferred(for: shape)
+    let kernel = products ?? .registerBlocked
     return Benchmark(name, "one epoch \(shape) \(optimizer.name) lr \(optimizer.learningRate), "
                      + "\(samples) random samples, batch 20, \(kernel == .openBLAS ? "OpenBLAS" : "register-blocked") products",
                      repeats: repeats, flops: shape.trainingFlops(samples: samples),
