@@ -328,10 +328,12 @@ public final class FusedMLPTrainer {
             var top = z[0], best = 0
             for j in 1..<k where z[j] > top { top = z[j]; best = j }
             // exp(z - top) once per logit, kept in the output row's δ (or in `e` when
-            // evaluating), then scaled in place.
+            // evaluating), then scaled in place. The sum runs after the calls to exp, so that it
+            // does not wait on each call (the same additions in the same order).
             let e = delta.map { $0 + r * k } ?? exponentials
+            for j in 0..<k { e[j] = exp(z[j] - top) }
             var sum: Float = 0
-            for j in 0..<k { e[j] = exp(z[j] - top); sum += e[j] }
+            for j in 0..<k { sum += e[j] }
             let label = labels[r]
             ensure(label >= 0 && label < k, "label out of range")
             loss += Double(log(sum) - (z[label] - top))

@@ -54,10 +54,12 @@ import Tensor
         return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
     }
 
-    /// Shapes around the block sizes (4 x 3 for nt, 6 rows x 16 columns for accumulate) and the
-    /// vector width, each with a partial last group.
+    /// Shapes around the block sizes (4 x 3 for nt, its last four rows of B as 2 + 2;
+    /// 6 rows x 16 columns for accumulate) and the vector width, each with a partial last
+    /// group; nt's two loop orders (depth up to 1024, and beyond).
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (3, 2, 7), (4, 3, 8), (5, 4, 9), (7, 5, 17), (20, 16, 784), (13, 10, 23), (6, 16, 16), (9, 7, 41),
+        (5, 7, 1030), (6, 5, 1100),
     ]
 
     @Test func avx2CopyGivesTheReferenceBits() {
