@@ -24,15 +24,16 @@ extension PublishedStreams {
     /// correlation.py's draws for measurement curve `curve` of a model of `shape`:
     /// `manual_seed(12345 curve)`, then for every layer pair m an M (k x k, k = dims[m + 1],
     /// `rand` in float32 divided by its Frobenius norm) for psi, then for every radius t a
-    /// direction `rand(P) / norm * t` (float32, P parameters, in `shape.matrices` layout) for
-    /// phi. The draws depend on the curve only, not on the model.
+    /// direction `rand(P) / norm * t` (float32, P parameters, in `shape.matrices` layout; the
+    /// norm from the exactly rounded sum of squares, `TorchGenerator.randSquaredNorm`) for phi.
+    /// The draws depend on the curve only, not on the model.
     public static func measurementDraws(curve: Int, shape: MLPShape, radii: [Double])
         -> (M: [Matrix<Double>], directions: [[Matrix<Float>]]) {
         var g = TorchGenerator(seed: UInt64(12345 * curve))
         let M = curvatureDirections(shape, &g)
         let directions = radii.map { t in
-            let values = g.rand(shape.parameterCount)
-            let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+            var values = [Float](repeating: 0, count: shape.parameterCount)
+            let norm = Float(values.withUnsafeMutableBufferPointer { g.randSquaredNorm(into: $0) }.squareRoot())
             return shape.matrices(values.map { $0 / norm * Float(t) })
         }
         return (M, directions)
@@ -40,10 +41,10 @@ extension PublishedStreams {
 
     /// The same draws with each phi direction added to `W` as it is drawn: `body` gets
     /// W + rand(P) / norm * t for every radius t in order, bit for bit
-    /// `perturbed(W, by: measurementDraws(...).directions[i])`, and M is returned. The squared
-    /// norm is summed (in the same order) while drawing and the scaled draws go straight into
-    /// the perturbed copy: one pass over the P parameters after the draws instead of four, and
-    /// no direction kept. This is what the experiments measure phi with.
+    /// `perturbed(W, by: measurementDraws(...).directions[i])`, and M is returned. The norm
+    /// comes from a copy of the stream run ahead, then the same draws go straight into the
+    /// perturbed copy of W, which is reused from radius to radius (in place unless `body` kept
+    /// it): no direction is stored. This is what the experiments measure phi with.
     public static func measurementDraws(curve: Int, shape: MLPShape, radii: [Double],
                                         perturbing W: [Matrix<Float>],
                                         _ body: ([Matrix<Float>]) -> Void) -> [Matrix<Double>] {
@@ -51,18 +52,14 @@ extension PublishedStreams {
             (W[$0].rows, W[$0].cols) == shape.weightShape($0) }, "measurementDraws: W is not of the shape")
         var g = TorchGenerator(seed: UInt64(12345 * curve))
         let M = curvatureDirections(shape, &g)
-        var values = [Float](repeating: 0, count: shape.parameterCount)
+        var perturbed = W
         for t in radii {
-            let squaredNorm = values.withUnsafeMutableBufferPointer { g.randSquaredNorm(into: $0) }
-            let norm = Float(squaredNorm.squareRoot()), scale = Float(t)
-            var offset = 0
-            let perturbed = W.map { w in
-                defer { offset += w.count }
-                return values.withUnsafeBufferPointer { v in
-                    w.scalars.withUnsafeBufferPointer { p in
-                        Matrix<Float>(rows: w.rows, cols: w.cols, unsafeUninitialized: { out in
-                            for i in 0..<out.count { out[i] = p[i] + v[offset + i] / norm * scale }
-                        })
+            var ahead = g
+            let norm = Float(ahead.randSquaredNorm(count: shape.parameterCount).squareRoot()), scale = Float(t)
+            for i in W.indices {
+                W[i].scalars.withUnsafeBufferPointer { base in
+                    perturbed[i].scalars.withUnsafeMutableBufferPointer { target in
+                        g.rand(perturbing: base, over: norm, times: scale, into: target)
                     }
                 }
             }

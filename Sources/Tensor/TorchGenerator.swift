@@ -101,17 +101,68 @@ public struct TorchGenerator: Sendable {
         }
     }
 
-    /// `torch.rand(buffer.count)` in float32 into `buffer`, returning the sum of the squares of
-    /// the values in Double, accumulated in order (summing while drawing hides the additions'
-    /// latency behind the draws).
-    public mutating func randSquaredNorm(into buffer: UnsafeMutableBufferPointer<Float>) -> Double {
-        var sum = 0.0
-        draws(buffer.count) { i, x in
-            let value = Float(x & 0xFF_FFFF) * 0x1.0p-24
-            buffer[i] = value
-            sum += Double(value) * Double(value)
+    /// Calls `body(source, done, n)` for every run of the next `count` draws that lies in one
+    /// block of the state: `source[0..<n]` are the untempered words of draws `done..<done + n`.
+    @inline(__always)
+    private mutating func blocks(_ count: Int, _ body: (UnsafePointer<UInt32>, Int, Int) -> Void) {
+        var done = 0
+        while done < count {
+            if index >= 624 { twist() }
+            let n = min(624 - index, count - done), start = index
+            state.withUnsafeBufferPointer { body($0.baseAddress! + start, done, n) }
+            index += n
+            done += n
         }
-        return sum
+    }
+
+    /// `torch.rand(buffer.count)` in float32 into `buffer`, returning the sum of the squares of
+    /// the values exactly rounded to Double. Every value is m 2^-24 with an integer m < 2^24, so
+    /// its square is m^2 2^-48: the integers m^2 are summed exactly (in UInt64 over each block of
+    /// at most 624 draws, below 2^58; in UInt128 across blocks) and the sum is rounded once. The
+    /// result depends on the values only, not on the order of the additions, which therefore
+    /// vectorise (an in-order Double sum waits four cycles on every addition).
+    public mutating func randSquaredNorm(into buffer: UnsafeMutableBufferPointer<Float>) -> Double {
+        var total: UInt128 = 0
+        blocks(buffer.count) { source, done, n in
+            let target = buffer.baseAddress! + done
+            var sum: UInt64 = 0
+            for j in 0..<n {
+                let m = Self.temper(source[j]) & 0xFF_FFFF
+                target[j] = Float(m) * 0x1.0p-24
+                sum &+= UInt64(m) &* UInt64(m)
+            }
+            total += UInt128(sum)
+        }
+        return Double(total) * 0x1.0p-48
+    }
+
+    /// `randSquaredNorm(into:)` of the next `count` draws without keeping the values.
+    public mutating func randSquaredNorm(count: Int) -> Double {
+        var total: UInt128 = 0
+        blocks(count) { source, _, n in
+            var sum: UInt64 = 0
+            for j in 0..<n {
+                let m = UInt64(Self.temper(source[j]) & 0xFF_FFFF)
+                sum &+= m &* m
+            }
+            total += UInt128(sum)
+        }
+        return Double(total) * 0x1.0p-48
+    }
+
+    /// The next `target.count` values v of `torch.rand` in float32, each written as
+    /// `base[i] + v / norm * scale` into `target` (a point perturbed by a direction of norm
+    /// `scale`, when `norm` is the values' norm: `randSquaredNorm` on a copy of the stream).
+    public mutating func rand(perturbing base: UnsafeBufferPointer<Float>, over norm: Float, times scale: Float,
+                              into target: UnsafeMutableBufferPointer<Float>) {
+        precondition(base.count == target.count, "rand(perturbing:): base and target differ in size")
+        blocks(target.count) { source, done, n in
+            let from = base.baseAddress! + done, to = target.baseAddress! + done
+            for j in 0..<n {
+                let value = Float(Self.temper(source[j]) & 0xFF_FFFF) * 0x1.0p-24
+                to[j] = from[j] + value / norm * scale
+            }
+        }
     }
 
     /// `torch.rand(count, dtype=float64)`.

@@ -72,3 +72,41 @@ import Teleport
         }
     }
 }
+
+/// The norm of every phi direction is the exactly rounded sum of squares
+/// (`TorchGenerator.randSquaredNorm`). Before it was an in-order Double sum; on every draw the
+/// experiments make (curves 0..<200 of each network, 20 radii each) the two give the same Float
+/// norm, so records measured either way hold the same bits.
+@Suite struct DirectionNormTests {
+    @Test(arguments: [MLPShape.mnist, MLPShape.cifarSmall, MLPShape.cifar])
+    func exactNormIsTheInOrderNormOnEveryDrawOfTheExperiments(shape: MLPShape) {
+        let curves = 200
+        let radii = max(sharpnessRadii(start: 0.001, end: 0.2, step: 0.01).count,
+                        sharpnessRadii(start: 0.0001, end: 0.02, step: 0.001).count)
+        #expect(radii == 20)
+        let curvatureDraws = (1..<(shape.dims.count - 1)).reduce(0) { $0 + shape.dims[$1] * shape.dims[$1] }
+        var values = [Float](repeating: 0, count: shape.parameterCount)
+        var floatDifferences = 0, doubleDifferences = 0
+        for curve in 0..<curves {
+            var g = TorchGenerator(seed: UInt64(12345 * curve))
+            g.skip(curvatureDraws)
+            for _ in 0..<radii {
+                let exact = values.withUnsafeMutableBufferPointer { g.randSquaredNorm(into: $0) }
+                let inOrder = values.reduce(0.0) { $0 + Double($1) * Double($1) }
+                if exact != inOrder { doubleDifferences += 1 }
+                if Float(exact.squareRoot()) != Float(inOrder.squareRoot()) { floatDifferences += 1 }
+            }
+        }
+        #expect(floatDifferences == 0)
+        // The sums themselves do differ in their last bits: the check above is not vacuous.
+        #expect(doubleDifferences > 0)
+    }
+
+    @Test func normWithoutValuesEqualsNormWithValues() {
+        var a = TorchGenerator(seed: 99), b = a
+        var values = [Float](repeating: 0, count: 5000)
+        let kept = values.withUnsafeMutableBufferPointer { a.randSquaredNorm(into: $0) }
+        #expect(b.randSquaredNorm(count: 5000) == kept)
+        #expect(a.next32() == b.next32())
+    }
+}
