@@ -3,7 +3,7 @@
 // Parameter Symmetries" (Zhao, Gower, Walters, Yu; ICLR 2024).
 //
 // Layering (bottom to top):
-//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType), CKernels (optimiser updates and the trainer's products in C)
+//   CSystem (OpenBLAS/LAPACKE, zlib, libpng, FreeType), CKernels (optimiser updates, the trainer's products and PyTorch's random stream in C)
 //   Tensor -> Autodiff                     (numerics)
 //   Model -> Teleport -> MetaLearning, Theory   (the MLP and optimisers; the paper's algorithms)
 //   Datasets, Plot                         (data in, figures out)
@@ -70,7 +70,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-fno-math-errno"])]),
 
         // Core.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: numeric),
         .target(name: "Autodiff", dependencies: ["Tensor"], swiftSettings: numeric),
         // The bias-free MLP, its losses, the fused trainer and the optimisers.
         .target(name: "Model", dependencies: ["Tensor", "Autodiff", "CBLAS", "CKernels"], swiftSettings: numeric),
@@ -102,7 +102,7 @@ let package = Package(
         // Tests: one target per module, the paper's claims on the quick profile, and the cluster
         // path (shards and merge as separate processes, and on a one-node Slurm).
         .target(name: "TestSupport", dependencies: ["Tensor", "Model"], path: "Sources/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Datasets", "TestSupport"]),
         .testTarget(name: "TeleportTests", dependencies: ["Model", "Teleport", "Datasets", "TestSupport"]),

@@ -1,3 +1,5 @@
+import CKernels
+
 /// PyTorch's CPU random stream, bit for bit: the 32-bit Mersenne Twister (mt19937) seeded as
 /// `torch.manual_seed(seed)` seeds it, and the maps `torch.rand` and `torch.randperm` apply to
 /// its draws. With it a run starts from the published code's initial weights, trains on its
@@ -34,17 +36,10 @@ public struct TorchGenerator: Sendable {
         return y
     }
 
-    /// Refills the state: the three ranges of the recurrence spelled out (no modulo).
+    /// Refills the state: mt19937's recurrence over the 624 words (in C, vectorised:
+    /// `teleport_mt_twist`, CKernels/StreamKernels.c).
     private mutating func twist() {
-        state.withUnsafeMutableBufferPointer { mt in
-            @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
-                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7FFF_FFFF)
-                mt[i] = mt[far] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_B0DF)
-            }
-            for i in 0..<227 { mix(i, i + 1, i + 397) }
-            for i in 227..<623 { mix(i, i + 1, i - 227) }
-            mix(623, 0, 396)
-        }
+        state.withUnsafeMutableBufferPointer { teleport_mt_twist($0.baseAddress!) }
         index = 0
     }
 
@@ -120,18 +115,12 @@ public struct TorchGenerator: Sendable {
     /// its square is m^2 2^-48: the integers m^2 are summed exactly (in UInt64 over each block of
     /// at most 624 draws, below 2^58; in UInt128 across blocks) and the sum is rounded once. The
     /// result depends on the values only, not on the order of the additions, which therefore
-    /// vectorise (an in-order Double sum waits four cycles on every addition).
+    /// vectorise (`teleport_mt_uniform_squares`; an in-order Double sum waits four cycles on
+    /// every addition).
     public mutating func randSquaredNorm(into buffer: UnsafeMutableBufferPointer<Float>) -> Double {
         var total: UInt128 = 0
-        blocks(buffer.count) { source, done, n in
-            let target = buffer.baseAddress! + done
-            var sum: UInt64 = 0
-            for j in 0..<n {
-                let m = Self.temper(source[j]) & 0xFF_FFFF
-                target[j] = Float(m) * 0x1.0p-24
-                sum &+= UInt64(m) &* UInt64(m)
-            }
-            total += UInt128(sum)
+        blocks(buffer.count) { words, done, n in
+            total += UInt128(teleport_mt_uniform_squares(n, words, buffer.baseAddress! + done))
         }
         return Double(total) * 0x1.0p-48
     }
@@ -139,14 +128,7 @@ public struct TorchGenerator: Sendable {
     /// `randSquaredNorm(into:)` of the next `count` draws without keeping the values.
     public mutating func randSquaredNorm(count: Int) -> Double {
         var total: UInt128 = 0
-        blocks(count) { source, _, n in
-            var sum: UInt64 = 0
-            for j in 0..<n {
-                let m = UInt64(Self.temper(source[j]) & 0xFF_FFFF)
-                sum &+= m &* m
-            }
-            total += UInt128(sum)
-        }
+        blocks(count) { words, _, n in total += UInt128(teleport_mt_uniform_squares(n, words, nil)) }
         return Double(total) * 0x1.0p-48
     }
 
@@ -156,12 +138,8 @@ public struct TorchGenerator: Sendable {
     public mutating func rand(perturbing base: UnsafeBufferPointer<Float>, over norm: Float, times scale: Float,
                               into target: UnsafeMutableBufferPointer<Float>) {
         precondition(base.count == target.count, "rand(perturbing:): base and target differ in size")
-        blocks(target.count) { source, done, n in
-            let from = base.baseAddress! + done, to = target.baseAddress! + done
-            for j in 0..<n {
-                let value = Float(Self.temper(source[j]) & 0xFF_FFFF) * 0x1.0p-24
-                to[j] = from[j] + value / norm * scale
-            }
+        blocks(target.count) { words, done, n in
+            teleport_mt_uniform_perturb(n, words, base.baseAddress! + done, norm, scale, target.baseAddress! + done)
         }
     }
 

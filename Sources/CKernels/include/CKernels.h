@@ -4,5 +4,6 @@
 
 #include "OptimizerKernels.h"
 #include "ProductKernels.h"
+#include "StreamKernels.h"
 
 #endif
