@@ -2,7 +2,8 @@
 // state: the refill of the 624 words and the float32 map of `torch.rand` applied to a run of
 // them, compiled for baseline x86-64 and for AVX2 and chosen once per process. Integer
 // operations and exactly rounded float ones only (no fused multiply-add), so both copies give
-// the bits of the Swift definitions in Tensor/TorchGenerator.swift on every machine.
+// the same bits on every machine: the tests hold them to the maps' Swift definitions in
+// Tensor/TorchGenerator.swift and the refill to mt19937's known 10000th draw.
 #ifndef TELEPORT_STREAM_KERNELS_H
 #define TELEPORT_STREAM_KERNELS_H
 
