@@ -46,15 +46,8 @@ public struct TorchGenerator: Sendable {
     /// Calls `body` with every draw of the next `count`, in order (fast path of the maps below).
     @inline(__always)
     mutating func draws(_ count: Int, _ body: (Int, UInt32) -> Void) {
-        var done = 0
-        while done < count {
-            if index >= 624 { twist() }
-            let n = min(624 - index, count - done)
-            state.withUnsafeBufferPointer { mt in
-                for j in 0..<n { body(done + j, Self.temper(mt[index + j])) }
-            }
-            index += n
-            done += n
+        blocks(count) { source, done, n in
+            for j in 0..<n { body(done + j, Self.temper(source[j])) }
         }
     }
 
