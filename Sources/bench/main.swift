@@ -18,6 +18,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Only run benchmarks whose name contains this text (the peaks always run).")
     var filter: String?
 
+    @Flag(help: "Match --filter against whole names only (one entry, not its naive twin, for profiling).")
+    var exact = false
+
     @Option(help: ArgumentHelp("Write the machine, the peak and all measurements as JSON to this file (atomically).",
                                valueName: "file"))
     var json: String?
@@ -46,6 +49,7 @@ struct Bench: ParsableCommand {
     var skipPeaks = false
 
     func validate() throws {
+        if exact && filter == nil { throw ValidationError("--exact needs --filter <name>") }
         if let repeats, repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
         if skipPeaks && (json != nil || markdown != nil || unchecked != nil) {
             throw ValidationError("--skip-peaks measures no peaks, which the report files need: drop --json, "
@@ -54,7 +58,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let all = allBenchmarks().filter { filter == nil || $0.name.contains(filter!) }
+        let all = allBenchmarks().filter { filter == nil || (exact ? $0.name == filter! : $0.name.contains(filter!)) }
         let peaks = [peakBenchmark(Float.self), peakBenchmark(Double.self)]
         if list { for b in peaks + all { print("\(b.name)\t\(b.detail)") }; return }
 
