@@ -20,6 +20,9 @@ public struct ImageData: Sendable {
     public var dataset: DatasetName
     public var train: LabeledImages
     public var test: LabeledImages
+    /// The Gram factors of the measurement batches, shared by every copy of this data (the
+    /// batches are the same for every model measured; `sharpnessAndCurvature`).
+    private let measurementGrams = MeasurementGrams()
 
     /// Loads `dataset` from the project's dataset folder (`$TELEPORT_DATA_DIR` or `Datasets/`),
     /// returning it with the checksums of its catalog files for provenance. Missing files are a
@@ -155,7 +158,9 @@ extension ImageData {
     /// directions of curve c from `manual_seed(12345 c)`). Every call uses the same batches
     /// (fixed seed), directions and M, so that differences between models (or before/after a
     /// teleport) are not sampling noise. phi is the mean perturbed loss divided by the batch
-    /// size, psi the mean curvature (`orbitCurvature`, in double precision).
+    /// size, psi the mean curvature (`orbitCurvature`, in double precision). The batches' Gram
+    /// factors (`InputGram`) are computed by the first call and reused by the later ones: the
+    /// same values, once per batch instead of once per model.
     public func sharpnessAndCurvature(_ W: [Matrix<Float>], radii: [Double], draws: Int,
                                       batchSize: Int) -> (phi: Double, psi: Double) {
         let shape = MLPShape([W[0].cols] + W.map(\.rows))
@@ -168,7 +173,9 @@ extension ImageData {
             let M = PublishedStreams.measurementDraws(curve: curve, shape: shape, radii: radii, perturbing: W) {
                 phiTotal += Double(lossValue($0, X, .classification(labels: labels)))
             }
-            psiTotal += orbitCurvature(W64, input: Matrix<Double>(X), directions: M)
+            let X64 = Matrix<Double>(X)
+            let gram = measurementGrams.gram(curve: curve, batchSize: batchSize) { InputGram(X64) }
+            psiTotal += orbitCurvature(W64, input: X64, directions: M, gram: gram)
         }
         let n = Double(draws)
         return (phiTotal / (n * Double(radii.count)) / Double(size), psiTotal / n)
@@ -184,5 +191,23 @@ extension Experiment where Shared == [String: ImageData] {
 
     public func checkData(_ datasets: [String], explicit: Bool) throws {
         try ImageData.checkData(datasets, explicit: explicit)
+    }
+}
+
+/// The `InputGram` of each measurement batch (by batch size and curve), computed on first use
+/// and kept for the life of the data; safe to use from parallel runs (a batch computed by two
+/// runs at once gives the same factor twice, and the first stored is kept).
+final class MeasurementGrams: @unchecked Sendable {
+    private let lock = NSLock()
+    private var grams: [Int: [Int: InputGram<Double>]] = [:]
+
+    func gram(curve: Int, batchSize: Int, compute: () -> InputGram<Double>) -> InputGram<Double> {
+        if let known = lock.withLock({ grams[batchSize]?[curve] }) { return known }
+        let computed = compute()
+        return lock.withLock {
+            if let known = grams[batchSize]?[curve] { return known }
+            grams[batchSize, default: [:]][curve] = computed
+            return computed
+        }
     }
 }

@@ -64,30 +64,47 @@ func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
     return (g1, g2)
 }
 
+/// What `orbitCurvature` needs of an input batch X (features x batch) for the input layer: the
+/// Cholesky factor of its Gram matrix X^T X (batch x batch), when X has more rows than columns
+/// and X^T X has a reciprocal condition number of at least sqrt(eps) (then pinv's cutoff keeps
+/// every singular value, (X^T X)^+ is the inverse, and the Gram matrix costs at most sqrt(eps)
+/// relative accuracy); else nil, and psi takes the general path. It depends on the batch only:
+/// measurements that return to the same batches (every model of a correlation) factor it once.
+public struct InputGram<Scalar: BLASScalar>: Sendable {
+    /// The factor of X^T X, or nil for the general path.
+    public let factor: CholeskyFactor<Scalar>?
+
+    @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
+    public init(_ X: Matrix<Scalar>) {
+        guard X.cols < X.rows, let factor = CholeskyFactor(matmul(X, X, transposeA: true)),
+              factor.reciprocalCondition >= Scalar.ulpOfOne.squareRoot() else { factor = nil; return }
+        self.factor = factor
+    }
+}
+
 /// kappa of the orbit through W along the directions M: the value of
 /// `curvature(first:second:)` on `curveDerivatives`, without pinv(X) of the input layer. There
 /// gamma' and gamma'' are A pinv(X) and B pinv(X) (A = M sigma(VX) / sigma'(VX), B the same with
 /// M^2), and kappa needs only their Frobenius products, <A pinv(X), B pinv(X)> =
-/// tr(A (X^T X)^+ B^T): one Cholesky solve with the Gram matrix X^T X (batch x batch) instead of
-/// an SVD of X. Used when X has more rows than columns and X^T X has a reciprocal condition
-/// number of at least sqrt(eps) (then pinv's cutoff keeps every singular value, (X^T X)^+ is
-/// the inverse, and the Gram matrix costs at most sqrt(eps) relative accuracy); otherwise
-/// the general path.
+/// tr(A (X^T X)^+ B^T): one solve with the Cholesky factor of X^T X (`InputGram`, factored here
+/// unless `gram` brings it) instead of an SVD of X. Without a usable factor, the general path.
 @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func orbitCurvature<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
-                                   directions M: [Matrix<Scalar>]) -> Scalar {
+                                   directions M: [Matrix<Scalar>], gram: InputGram<Scalar>? = nil) -> Scalar {
     ensure(M.count == W.count - 1 && !M.isEmpty, "one direction per layer pair")
+    if let gram { ensure(gram.factor.map { $0.order == X.cols } ?? true, "orbitCurvature: the Gram factor is not X's") }
+    func general() -> Scalar {
+        let (g1, g2) = curveDerivatives(W, input: X, directions: M)
+        return curvature(first: g1, second: g2)
+    }
+    guard let factor = (gram ?? InputGram(X)).factor else { return general() }
     let slope = Scalar(leakySlope)
     let Vh = matmul(W[0], X)
     let sigmaVh = Vh.leakyReLU(slope), sigmaPrime = Vh.leakyReLUDerivative(slope)
     let A = matmul(M[0], sigmaVh) / sigmaPrime, B = matmul(matmul(M[0], M[0]), sigmaVh) / sigmaPrime
-    guard X.cols < X.rows,
-          let AB = solvePositiveDefinite(vconcat([A, B]), over: matmul(X, X, transposeA: true),
-                                         minReciprocalCondition: Scalar.ulpOfOne.squareRoot()) else {
-        let (g1, g2) = curveDerivatives(W, input: X, directions: M)
-        return curvature(first: g1, second: g2)
-    }
-    // Rows of A G^-1 and B G^-1 (G = X^T X); <A pinv(X), B pinv(X)> = <A G^-1, B>.
+    // Rows of A G^-1 and B G^-1 (G = X^T X); <A pinv(X), B pinv(X)> = <A G^-1, B>. Weights with
+    // NaN (a diverged run) make LAPACK refuse the solve; the general path then gives kappa.
+    guard let AB = factor.solve(vconcat([A, B])) else { return general() }
     let k = A.rows
     let AG = AB.slice(rows: 0..<k), BG = AB.slice(rows: k..<(2 * k))
     var n1 = AG.dot(A), n2 = BG.dot(B), d = AG.dot(B)

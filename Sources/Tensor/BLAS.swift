@@ -30,13 +30,15 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessS
     static func gesv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>,
                      b: UnsafeMutablePointer<Self>) -> Int32
 
-    /// Solves `a x = b` for symmetric positive definite a (n x n, overwritten by its Cholesky
-    /// factor) and the column-major b (n x nrhs, overwritten by x) (LAPACKE_?potrf, ?pocon,
-    /// ?potrs). Returns LAPACK's info (0 on success, > 0 when a is not positive definite)
-    /// and the estimate of a's reciprocal condition number in the 1-norm, from `norm`, the 1-norm
-    /// of a before the factorization.
-    static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Self>, b: UnsafeMutablePointer<Self>,
-                     norm: Self) -> (info: Int32, reciprocalCondition: Self)
+    /// The Cholesky factor of a symmetric positive definite a (n x n, overwritten by it, lower
+    /// triangle) (LAPACKE_?potrf) and the estimate of a's reciprocal condition number in the
+    /// 1-norm (?pocon), from `norm`, the 1-norm of a before the factorization. Returns LAPACK's
+    /// info (0 on success, > 0 when a is not positive definite; the estimate is then 0).
+    static func potrf(n: Int, a: UnsafeMutablePointer<Self>, norm: Self) -> (info: Int32, reciprocalCondition: Self)
+
+    /// Solves `a x = b` with a's Cholesky factor from `potrf` and the column-major b (n x nrhs,
+    /// overwritten by x) (LAPACKE_?potrs). Returns LAPACK's info (0 on success).
+    static func potrs(n: Int, nrhs: Int, factor: UnsafePointer<Self>, b: UnsafeMutablePointer<Self>) -> Int32
 
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
@@ -163,15 +165,20 @@ extension Float: BLASScalar {
                              &pivots, b, Int32(Swift.max(nrhs, 1)))
     }
 
-    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
-                            norm: Float) -> (info: Int32, reciprocalCondition: Float) {
+    public static func potrf(n: Int, a: UnsafeMutablePointer<Float>, norm: Float) -> (info: Int32, reciprocalCondition: Float) {
         _ = blasConfigured
         let ld = Int32(Swift.max(n, 1))
         let info = LAPACKE_spotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld)
         guard info == 0 else { return (info, 0) }
         var rcond: Float = 0
         _ = LAPACKE_spocon(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld, norm, &rcond)
-        return (LAPACKE_spotrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), Int32(nrhs), a, ld, b, ld), rcond)
+        return (info, rcond)
+    }
+
+    public static func potrs(n: Int, nrhs: Int, factor: UnsafePointer<Float>, b: UnsafeMutablePointer<Float>) -> Int32 {
+        _ = blasConfigured
+        let ld = Int32(Swift.max(n, 1))
+        return LAPACKE_spotrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), Int32(nrhs), factor, ld, b, ld)
     }
 
     @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
@@ -218,15 +225,20 @@ extension Double: BLASScalar {
                              &pivots, b, Int32(Swift.max(nrhs, 1)))
     }
 
-    public static func posv(n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>,
-                            norm: Double) -> (info: Int32, reciprocalCondition: Double) {
+    public static func potrf(n: Int, a: UnsafeMutablePointer<Double>, norm: Double) -> (info: Int32, reciprocalCondition: Double) {
         _ = blasConfigured
         let ld = Int32(Swift.max(n, 1))
         let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld)
         guard info == 0 else { return (info, 0) }
         var rcond: Double = 0
         _ = LAPACKE_dpocon(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, ld, norm, &rcond)
-        return (LAPACKE_dpotrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), Int32(nrhs), a, ld, b, ld), rcond)
+        return (info, rcond)
+    }
+
+    public static func potrs(n: Int, nrhs: Int, factor: UnsafePointer<Double>, b: UnsafeMutablePointer<Double>) -> Int32 {
+        _ = blasConfigured
+        let ld = Int32(Swift.max(n, 1))
+        return LAPACKE_dpotrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), Int32(nrhs), factor, ld, b, ld)
     }
 
     @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }

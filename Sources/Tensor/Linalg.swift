@@ -208,18 +208,50 @@ public func solve<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>) -> Matrix<Sc
     return info == 0 ? x : nil
 }
 
+/// The Cholesky factorization of a symmetric positive definite matrix a (LAPACK potrf) with
+/// the estimate of its reciprocal condition number (1-norm, LAPACK pocon): factor once, solve
+/// for many right-hand sides.
+public struct CholeskyFactor<Scalar: BLASScalar>: Sendable {
+    /// The order n of a.
+    public let order: Int
+    /// a's reciprocal condition number in the 1-norm (LAPACK's estimate).
+    public let reciprocalCondition: Scalar
+    /// The lower Cholesky factor, column-major (n x n).
+    @usableFromInline let factor: [Scalar]
+
+    /// Factors a (n x n, symmetric); nil when a is not positive definite.
+    @inlinable
+    public init?(_ a: Matrix<Scalar>) {
+        ensure(a.rows == a.cols, "CholeskyFactor: a is \(a.rows)x\(a.cols)")
+        var factor = a.scalars      // symmetric: its row-major buffer is its column-major one
+        let (info, rcond) = Scalar.potrf(n: a.rows, a: &factor, norm: a.norm1())
+        guard info == 0 else { return nil }
+        order = a.rows; reciprocalCondition = rcond; self.factor = factor
+    }
+
+    /// x = b a^-1 for b (r x n): the solution of `x a = b`; nil when LAPACK rejects b (LAPACKE
+    /// refuses a b with NaN entries).
+    @inlinable
+    public func solve(_ b: Matrix<Scalar>) -> Matrix<Scalar>? {
+        ensure(b.cols == order, "CholeskyFactor.solve: b is \(b.rows)x\(b.cols), a is \(order)x\(order)")
+        if order == 0 || b.rows == 0 { return b }
+        // b's row-major buffer is the column-major buffer of b^T (n x r).
+        var x = b
+        let info = factor.withUnsafeBufferPointer { Scalar.potrs(n: order, nrhs: b.rows, factor: $0.baseAddress!, b: &x.scalars) }
+        return info == 0 ? x : nil
+    }
+}
+
 /// Solves `x a = b` for symmetric positive definite a (n x n) and b (r x n), that is x = b a^-1
-/// (Cholesky, LAPACK potrf/potrs); nil when a is not positive definite or its reciprocal
-/// condition number (1-norm estimate, LAPACK pocon) is below `minReciprocalCondition`.
+/// (`CholeskyFactor`); nil when a is not positive definite or its reciprocal condition number
+/// (1-norm estimate, LAPACK pocon) is below `minReciprocalCondition`.
 @inlinable
 public func solvePositiveDefinite<Scalar>(_ b: Matrix<Scalar>, over a: Matrix<Scalar>,
                                           minReciprocalCondition: Scalar = 0) -> Matrix<Scalar>? {
     ensure(a.rows == a.cols && b.cols == a.rows, "solvePositiveDefinite: a is \(a.rows)x\(a.cols), b is \(b.rows)x\(b.cols)")
     if a.rows == 0 || b.rows == 0 { return b }
-    // b's row-major buffer is the column-major buffer of b^T (n x r); a is symmetric.
-    var factor = a.scalars, x = b
-    let (info, rcond) = Scalar.posv(n: a.rows, nrhs: b.rows, a: &factor, b: &x.scalars, norm: a.norm1())
-    return info == 0 && rcond >= minReciprocalCondition ? x : nil
+    guard let factor = CholeskyFactor(a), factor.reciprocalCondition >= minReciprocalCondition else { return nil }
+    return factor.solve(b)
 }
 
 /// The inverse of a square matrix; nil when singular.

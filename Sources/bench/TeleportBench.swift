@@ -31,10 +31,12 @@ func teleportBenchmarks() -> [Benchmark] {
         phiBenchmark(.mnist, "784-16-10-10", general: false),
         phiBenchmark(.cifar, "3072-128-32-10", general: true),
         phiBenchmark(.cifar, "3072-128-32-10", general: false),
-        psiBenchmark(.mnist, "784-16-10-10", general: true),
-        psiBenchmark(.mnist, "784-16-10-10", general: false),
-        psiBenchmark(.cifar, "3072-128-32-10", general: true),
-        psiBenchmark(.cifar, "3072-128-32-10", general: false),
+        psiBenchmark(.mnist, "784-16-10-10", .general),
+        psiBenchmark(.mnist, "784-16-10-10", .unshared),
+        psiBenchmark(.mnist, "784-16-10-10", .shared),
+        psiBenchmark(.cifar, "3072-128-32-10", .general),
+        psiBenchmark(.cifar, "3072-128-32-10", .unshared),
+        psiBenchmark(.cifar, "3072-128-32-10", .shared),
         Benchmark("meta/lstm-update-tele-step",
                   "one LSTM(update,tele) step on the [20,20,20,20] regression, Float32", repeats: 5) {
             let problem = RegressionProblem<Float>(dimensions: [20, 20, 20, 20], seed: 1)
@@ -119,31 +121,42 @@ private func phiBenchmark(_ shape: MLPShape, _ widths: String, general: Bool) ->
 }
 
 /// psi over 20 draws on batches of 200 (Float64, as the correlation measures it): through the
-/// Gram matrix of the batch (`orbitCurvature`), or with the closed-form derivatives and pinv(X)
-/// (the naive reference).
-private func psiBenchmark(_ shape: MLPShape, _ widths: String, general: Bool) -> Benchmark {
+/// Gram matrix of the batch (`orbitCurvature`) with its Cholesky factor prepared beforehand (the
+/// measurements return to the same batches for every model: `InputGram`), or factored in every
+/// draw (`unshared`), or with the closed-form derivatives and pinv(X) (`general`, the naive
+/// reference).
+private func psiBenchmark(_ shape: MLPShape, _ widths: String, _ variant: PsiVariant) -> Benchmark {
     let name = "statistic/psi/" + (shape == .mnist ? "mnist-mlp" : "cifar-mlp")
-    let how = general ? "closed-form derivatives with pinv(X)" : "input layer through the Gram matrix X^T X"
-    return Benchmark(name + (general ? "/general" : ""), "psi: 20 draws on batches of 200, \(widths), Float64, \(how)",
-                     repeats: shape == .mnist ? 5 : 3, naive: general ? nil : name + "/general") {
+    let how = switch variant {
+    case .general: "closed-form derivatives with pinv(X)"
+    case .unshared: "input layer through the Gram matrix X^T X, factored in every draw"
+    case .shared: "input layer through the Gram matrix X^T X, its factor prepared once per batch"
+    }
+    return Benchmark(name + (variant == .shared ? "" : "/" + variant.rawValue),
+                     "psi: 20 draws on batches of 200, \(widths), Float64, \(how)",
+                     repeats: shape == .mnist ? 5 : 3, naive: variant == .general ? nil : name + "/general") {
         let (W, X, _) = problem(shape, batch: 200)
         let Wd = W.map { Matrix<Double>($0) }, Xd = Matrix<Double>(X)
+        let gram = variant == .shared ? InputGram(Xd) : nil
         return {
             var rng = SeededGenerator(seed: 1)
             var total = 0.0
             for _ in 0..<20 {
                 let M: [Matrix<Double>] = Wd.dropLast().map { randomCurvatureDirection($0.rows, using: &rng) }
-                if general {
+                if variant == .general {
                     let (g1, g2) = curveDerivatives(Wd, input: Xd, directions: M)
                     total += curvature(first: g1, second: g2)
                 } else {
-                    total += orbitCurvature(Wd, input: Xd, directions: M)
+                    total += orbitCurvature(Wd, input: Xd, directions: M, gram: gram)
                 }
             }
             precondition(total.isFinite)
         }
     }
 }
+
+/// How `psiBenchmark` computes psi.
+private enum PsiVariant: String { case general, unshared, shared }
 
 /// One unroll of LSTM(update,tele) meta-training per call, along one trajectory (metalearning
 /// runs it in Float32; Float64 for comparison).

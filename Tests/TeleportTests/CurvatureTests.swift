@@ -109,6 +109,34 @@ struct CurvatureTeleportGoldenTests {
         #expect(relativeError(orbitCurvature(W, input: X, directions: M), Self.reference(W, X, M)) < 1e-9)
     }
 
+    /// A prepared `InputGram` of the batch gives the bits of the factor made inside the call,
+    /// for every model that reuses it (the measurements factor each batch once); on the
+    /// general route (wide or rank-deficient X) there is no factor and nothing changes.
+    @Test(arguments: [(30, 12, false), (5, 12, false), (30, 12, true)])
+    func aPreparedGramGivesTheSameBits(inputs: Int, batch: Int, repeatedColumns: Bool) {
+        let (_, X0, _) = PublishedTeleportTests.problem(dims: [inputs, 6, 5, 4], batch: batch, seed: 9)
+        let X = repeatedColumns ? X0.columns((0..<batch).map { $0 % (batch / 2) }) : X0
+        let gram = InputGram(X)
+        #expect((gram.factor != nil) == (inputs > batch && !repeatedColumns))
+        for model in 0..<3 {
+            let (W, _, _) = PublishedTeleportTests.problem(dims: [inputs, 6, 5, 4], batch: batch, seed: UInt64(20 + model))
+            let M = Self.directions(W, seed: UInt64(model))
+            let prepared = orbitCurvature(W, input: X, directions: M, gram: gram)
+            #expect(prepared.bitPattern == orbitCurvature(W, input: X, directions: M).bitPattern, "model \(model)")
+        }
+    }
+
+    /// A diverged model (NaN weights) with a prepared Gram factor: LAPACK refuses the solve and
+    /// the general path answers, as without the factor.
+    @Test func nanWeightsTakeTheGeneralPathWithAPreparedGram() {
+        var (W, X, _) = PublishedTeleportTests.problem(dims: [30, 6, 5, 4], batch: 12, seed: 9)
+        W[0][0, 0] = .nan
+        let M = Self.directions(W, seed: 1)
+        let prepared = orbitCurvature(W, input: X, directions: M, gram: InputGram(X))
+        let (g1, g2) = curveDerivatives(W, input: X, directions: M)
+        #expect(prepared.isNaN && curvature(first: g1, second: g2).isNaN)
+    }
+
     @Test(.requires(.golden("curvature.json")))
     func goldenKappa() throws {
         let g = try Golden.load("curvature.json")

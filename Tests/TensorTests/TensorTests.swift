@@ -195,6 +195,39 @@ func goldenMatrix(_ g: Golden, _ path: String) throws -> Matrix<Double> {
     }
 }
 
+/// `CholeskyFactor`: factor once, solve many right-hand sides (psi reuses each batch's factor
+/// for every model).
+@Suite struct CholeskyFactorization {
+    /// a = c c^T + n I, symmetric positive definite.
+    static func positiveDefinite(_ n: Int, seed: UInt64) -> Matrix<Double> {
+        let c = randomMatrix(n, n, seed: seed)
+        return matmul(c, c, transposeB: true) + Matrix.identity(n) * Double(n)
+    }
+
+    @Test func oneFactorSolvesEveryRightHandSideAsAFreshFactorization() throws {
+        let a = Self.positiveDefinite(9, seed: 3)
+        let factor = try #require(CholeskyFactor(a))
+        #expect(factor.order == 9 && factor.reciprocalCondition > 0 && factor.reciprocalCondition <= 1)
+        for (rows, seed) in [(1, 5), (4, 6), (17, 7)] {
+            let b = randomMatrix(rows, 9, seed: UInt64(seed))
+            let x = try #require(factor.solve(b))
+            let fresh = try #require(solvePositiveDefinite(b, over: a))
+            #expect(x.scalars.map(\.bitPattern) == fresh.scalars.map(\.bitPattern))
+            #expect(maxDifference(matmul(x, a), b) < 1e-12)      // x a = b
+        }
+        let again = try #require(factor.solve(randomMatrix(4, 9, seed: 6)))     // the factor is unchanged by use
+        #expect(again.scalars.map(\.bitPattern) == solvePositiveDefinite(randomMatrix(4, 9, seed: 6), over: a)?.scalars.map(\.bitPattern))
+        #expect(factor.solve(Matrix<Double>(rows: 1, cols: 9, repeating: .nan)) == nil)   // LAPACKE refuses NaN
+    }
+
+    @Test func notPositiveDefiniteAndIllConditioned() {
+        #expect(CholeskyFactor(Matrix<Double>([[1, 2], [2, 1]])) == nil)
+        let nearlySingular = Matrix<Double>([[1, 1], [1, 1 + 1e-12]])
+        #expect(CholeskyFactor(nearlySingular).map { $0.reciprocalCondition < 1e-10 } == true)
+        #expect(solvePositiveDefinite(Matrix<Double>([[1, 0]]), over: nearlySingular, minReciprocalCondition: 1e-8) == nil)
+    }
+}
+
 @Suite struct MatrixExponential {
     @Test func knownValues() {
         // exp of a rotation generator and of a nilpotent matrix.
