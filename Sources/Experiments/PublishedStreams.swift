@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import Tensor
 
@@ -44,7 +45,9 @@ extension PublishedStreams {
     /// `perturbed(W, by: measurementDraws(...).directions[i])`, and M is returned. The norm
     /// comes from a copy of the stream run ahead, then the same draws go straight into the
     /// perturbed copy of W, which is reused from radius to radius (in place unless `body` kept
-    /// it): no direction is stored. This is what the experiments measure phi with.
+    /// it): no direction is stored. The norms depend on the curve and the shape only, so the
+    /// process keeps them (`directionNorms`) for the next model measured on the curve. This is
+    /// what the experiments measure phi with.
     public static func measurementDraws(curve: Int, shape: MLPShape, radii: [Double],
                                         perturbing W: [Matrix<Float>],
                                         _ body: ([Matrix<Float>]) -> Void) -> [Matrix<Double>] {
@@ -53,9 +56,12 @@ extension PublishedStreams {
         var g = TorchGenerator(seed: UInt64(12345 * curve))
         let M = curvatureDirections(shape, &g)
         var perturbed = W
-        for t in radii {
-            var ahead = g
-            let norm = Float(ahead.randSquaredNorm(count: shape.parameterCount).squareRoot()), scale = Float(t)
+        for (i, t) in radii.enumerated() {
+            let norm = directionNorms.norm(curve: curve, shape: shape, radius: i) {
+                var ahead = g
+                return Float(ahead.randSquaredNorm(count: shape.parameterCount).squareRoot())
+            }
+            let scale = Float(t)
             for i in W.indices {
                 W[i].scalars.withUnsafeBufferPointer { base in
                     perturbed[i].scalars.withUnsafeMutableBufferPointer { target in
@@ -68,6 +74,10 @@ extension PublishedStreams {
         return M
     }
 
+    /// The norms of phi's directions by curve, shape and radius index (not the radius itself:
+    /// it only scales the direction), for the life of the process.
+    static let directionNorms = DirectionNorms()
+
     /// psi's M of every layer pair m (k x k, k = dims[m + 1]): `rand` in float32 divided by its
     /// Frobenius norm, the first draws of a curve's stream.
     private static func curvatureDirections(_ shape: MLPShape, _ g: inout TorchGenerator) -> [Matrix<Double>] {
@@ -76,6 +86,26 @@ extension PublishedStreams {
             let values = g.rand(k * k)
             let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
             return Matrix(rows: k, cols: k, scalars: values.map { Double($0 / norm) })
+        }
+    }
+}
+
+/// A process-wide store of phi's direction norms (`PublishedStreams.measurementDraws`), safe
+/// for parallel runs: a norm computed by two runs at once is the same number, and the first
+/// stored is kept.
+final class DirectionNorms: @unchecked Sendable {
+    private struct Key: Hashable { var curve: Int, dims: [Int], radius: Int }
+    private let lock = NSLock()
+    private var norms: [Key: Float] = [:]
+
+    func norm(curve: Int, shape: MLPShape, radius: Int, compute: () -> Float) -> Float {
+        let key = Key(curve: curve, dims: shape.dims, radius: radius)
+        if let known = lock.withLock({ norms[key] }) { return known }
+        let computed = compute()
+        return lock.withLock {
+            if let known = norms[key] { return known }
+            norms[key] = computed
+            return computed
         }
     }
 }

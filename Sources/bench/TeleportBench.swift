@@ -96,7 +96,8 @@ private func sharpnessTeleport(_ shape: MLPShape, _ widths: String, _ formulatio
 /// and added afterwards (`perturbed(W, by:)`).
 private func phiBenchmark(_ shape: MLPShape, _ widths: String, general: Bool) -> Benchmark {
     let name = "statistic/phi/" + (shape == .mnist ? "mnist-mlp" : "cifar-mlp")
-    let how = general ? "directions drawn whole, then added to W" : "directions added to W while drawn"
+    let how = general ? "directions drawn whole, then added to W"
+        : "directions added to W while drawn, their norms kept from the warm-up (as from a first model)"
     return Benchmark(name + (general ? "/general" : ""),
                      "phi: 20 curves x 20 radii, batches of 200, correlation.py's draws, \(widths), \(how)",
                      repeats: shape == .mnist ? 5 : 3, naive: general ? nil : name + "/general") {
