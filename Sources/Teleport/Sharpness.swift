@@ -14,9 +14,10 @@ public func lossValue<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
     let f = matmul(W[W.count - 1], h)
     switch objective {
     case .classification(let labels):
-        let logp = f.logSoftmax(over: .rows)
+        // -log softmax(f)[label] = -(f[label] - logSumExp), only at the labels.
+        let lse = f.logSumExp(over: .rows)
         var total: Scalar = 0
-        for (j, label) in labels.enumerated() { total -= logp[label, j] }
+        for (j, label) in labels.enumerated() { total -= f[label, j] - lse[0, j] }
         return total / Scalar(labels.count)
     case .regression(let Y):
         return (f - Y).squaredNorm() / 2

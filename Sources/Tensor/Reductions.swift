@@ -116,18 +116,23 @@ extension Matrix {
     @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable
     public func logSumExp(over axis: Axis) -> Matrix {
-        let t = axis == .rows ? transposed() : self   // reduce along contiguous rows of t
-        var out = [Scalar](repeating: 0, count: t.rows)
-        t.scalars.withUnsafeBufferPointer { p in
-            for i in 0..<t.rows {
-                var m = -Scalar.infinity
-                for j in 0..<t.cols { m = Swift.max(m, p[i * t.cols + j]) }
-                if !m.isFinite { out[i] = m; continue }
-                var s: Scalar = 0
-                for j in 0..<t.cols { s += Scalar.exp(p[i * t.cols + j] - m) }
-                out[i] = m + Scalar.log(s)
+        // Line i (a column for `.rows`, a row for `.columns`) has `length` entries, entry j at
+        // p[i * step + j * stride]. Each line: its max m, then the sum of exp(x - m) in order
+        // of j, then m + log(sum). The lines are visited side by side (for `.rows`, j outer and
+        // the contiguous columns inner), so that the calls to exp of different lines overlap;
+        // each line's additions keep their order.
+        let (lines, length, step, stride) = axis == .rows ? (cols, rows, 1, cols) : (rows, cols, cols, 1)
+        var m = [Scalar](repeating: -Scalar.infinity, count: lines)
+        var s = [Scalar](repeating: 0, count: lines)
+        scalars.withUnsafeBufferPointer { p in
+            for j in 0..<length {
+                for i in 0..<lines { m[i] = Swift.max(m[i], p[i * step + j * stride]) }
+            }
+            for j in 0..<length {
+                for i in 0..<lines where m[i].isFinite { s[i] += Scalar.exp(p[i * step + j * stride] - m[i]) }
             }
         }
+        let out = (0..<lines).map { i in m[i].isFinite ? m[i] + Scalar.log(s[i]) : m[i] }
         return axis == .rows ? Matrix(rows: 1, cols: cols, scalars: out)
                              : Matrix(rows: rows, cols: 1, scalars: out)
     }

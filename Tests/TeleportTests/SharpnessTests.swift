@@ -44,6 +44,18 @@ struct SharpnessGoldenTests {
         #expect(fashion.count == 20)
     }
 
+    /// The classification loss at constant weights takes log softmax at the labels only: the
+    /// bits of the mean of -logSoftmax over the whole output at the labels.
+    @Test func lossValueIsTheLogSoftmaxAtTheLabels() {
+        let (W, X, labels) = TeleportPropertyTests.problem(dims: [12, 8, 6, 10], batch: 30, seed: 4)
+        var h = X
+        for i in 0..<(W.count - 1) { h = matmul(W[i], h).leakyReLU(Float(leakySlope)) }
+        let logp = matmul(W[W.count - 1], h).logSoftmax(over: .rows)
+        var total: Float = 0
+        for (j, label) in labels.enumerated() { total -= logp[label, j] }
+        #expect(lossValue(W, X, .classification(labels: labels)).bitPattern == (total / Float(labels.count)).bitPattern)
+    }
+
     @Test func perturbationHasTheAskedNorm() {
         var rng = SeededGenerator(seed: 3)
         let W = [Matrix<Double>.zeros(4, 3), Matrix<Double>.zeros(2, 4)]

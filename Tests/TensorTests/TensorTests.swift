@@ -197,6 +197,26 @@ func goldenMatrix(_ g: Golden, _ path: String) throws -> Matrix<Double> {
 
 /// `CholeskyFactor`: factor once, solve many right-hand sides (psi reuses each batch's factor
 /// for every model).
+/// logSumExp reduces either axis in place (no transposed copy), line by line in the order of
+/// the entries: over `.rows` it gives the bits of `.columns` on the transpose, and lines whose
+/// max is not finite are that max.
+@Suite struct LogSumExp {
+    @Test func bothAxesGiveTheSameBitsAndNonFiniteLinesTheirMax() {
+        var a = randomMatrix(10, 37, seed: 21) * 30
+        a[0, 3] = -.infinity; a[1, 4] = .infinity; a[2, 5] = .nan
+        for j in 0..<10 { a[j, 6] = -.infinity }
+        let rows = a.logSumExp(over: .rows), columns = a.transposed().logSumExp(over: .columns)
+        #expect(rows.shape == (1, 37) && columns.shape == (37, 1))
+        #expect(rows.scalars.map(\.bitPattern) == columns.scalars.map(\.bitPattern))
+        #expect(rows[0, 4] == .infinity && rows[0, 5].isNaN && rows[0, 6] == -.infinity)
+        // A finite line: m + log(sum exp(x - m)), the sum in order.
+        let m = (0..<10).map { a[$0, 7] }.max()!
+        var sum = 0.0
+        for i in 0..<10 { sum += Foundation.exp(a[i, 7] - m) }
+        #expect(rows[0, 7] == m + Foundation.log(sum))
+    }
+}
+
 @Suite struct CholeskyFactorization {
     /// a = c c^T + n I, symmetric positive definite.
     static func positiveDefinite(_ n: Int, seed: UInt64) -> Matrix<Double> {
