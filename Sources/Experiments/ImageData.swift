@@ -20,9 +20,10 @@ public struct ImageData: Sendable {
     public var dataset: DatasetName
     public var train: LabeledImages
     public var test: LabeledImages
-    /// The Gram factors of the measurement batches, shared by every copy of this data (the
-    /// batches are the same for every model measured; `sharpnessAndCurvature`).
-    private let measurementGrams = MeasurementGrams()
+    /// The Gram factors of the measurement batches by batch size and curve, shared by every
+    /// copy of this data (the batches are the same for every model measured;
+    /// `sharpnessAndCurvature`).
+    private let measurementGrams = SharedValues<[Int], InputGram<Double>>()
 
     /// Loads `dataset` from the project's dataset folder (`$TELEPORT_DATA_DIR` or `Datasets/`),
     /// returning it with the checksums of its catalog files for provenance. Missing files are a
@@ -174,7 +175,7 @@ extension ImageData {
                 phiTotal += Double(lossValue($0, X, .classification(labels: labels)))
             }
             let X64 = Matrix<Double>(X)
-            let gram = measurementGrams.gram(curve: curve, batchSize: batchSize) { InputGram(X64) }
+            let gram = measurementGrams.value([batchSize, curve]) { InputGram(X64) }
             psiTotal += orbitCurvature(W64, input: X64, directions: M, gram: gram)
         }
         let n = Double(draws)
@@ -191,23 +192,5 @@ extension Experiment where Shared == [String: ImageData] {
 
     public func checkData(_ datasets: [String], explicit: Bool) throws {
         try ImageData.checkData(datasets, explicit: explicit)
-    }
-}
-
-/// The `InputGram` of each measurement batch (by batch size and curve), computed on first use
-/// and kept for the life of the data; safe to use from parallel runs (a batch computed by two
-/// runs at once gives the same factor twice, and the first stored is kept).
-final class MeasurementGrams: @unchecked Sendable {
-    private let lock = NSLock()
-    private var grams: [Int: [Int: InputGram<Double>]] = [:]
-
-    func gram(curve: Int, batchSize: Int, compute: () -> InputGram<Double>) -> InputGram<Double> {
-        if let known = lock.withLock({ grams[batchSize]?[curve] }) { return known }
-        let computed = compute()
-        return lock.withLock {
-            if let known = grams[batchSize]?[curve] { return known }
-            grams[batchSize, default: [:]][curve] = computed
-            return computed
-        }
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import Model
 import Tensor
 
@@ -56,8 +55,8 @@ extension PublishedStreams {
         var g = TorchGenerator(seed: UInt64(12345 * curve))
         let M = curvatureDirections(shape, &g)
         var perturbed = W
-        for (i, t) in radii.enumerated() {
-            let norm = directionNorms.norm(curve: curve, shape: shape, radius: i) {
+        for (radius, t) in radii.enumerated() {
+            let norm = directionNorms.value([curve, radius] + shape.dims) {
                 var ahead = g
                 return Float(ahead.randSquaredNorm(count: shape.parameterCount).squareRoot())
             }
@@ -74,9 +73,9 @@ extension PublishedStreams {
         return M
     }
 
-    /// The norms of phi's directions by curve, shape and radius index (not the radius itself:
-    /// it only scales the direction), for the life of the process.
-    static let directionNorms = DirectionNorms()
+    /// The norms of phi's directions by curve, radius index (not the radius itself: it only
+    /// scales the direction) and the shape's widths, for the life of the process.
+    static let directionNorms = SharedValues<[Int], Float>()
 
     /// psi's M of every layer pair m (k x k, k = dims[m + 1]): `rand` in float32 divided by its
     /// Frobenius norm, the first draws of a curve's stream.
@@ -86,26 +85,6 @@ extension PublishedStreams {
             let values = g.rand(k * k)
             let norm = Float(values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
             return Matrix(rows: k, cols: k, scalars: values.map { Double($0 / norm) })
-        }
-    }
-}
-
-/// A process-wide store of phi's direction norms (`PublishedStreams.measurementDraws`), safe
-/// for parallel runs: a norm computed by two runs at once is the same number, and the first
-/// stored is kept.
-final class DirectionNorms: @unchecked Sendable {
-    private struct Key: Hashable { var curve: Int, dims: [Int], radius: Int }
-    private let lock = NSLock()
-    private var norms: [Key: Float] = [:]
-
-    func norm(curve: Int, shape: MLPShape, radius: Int, compute: () -> Float) -> Float {
-        let key = Key(curve: curve, dims: shape.dims, radius: radius)
-        if let known = lock.withLock({ norms[key] }) { return known }
-        let computed = compute()
-        return lock.withLock {
-            if let known = norms[key] { return known }
-            norms[key] = computed
-            return computed
         }
     }
 }
