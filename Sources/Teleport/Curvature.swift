@@ -33,13 +33,14 @@ public func curvature<Scalar>(first g1: [Variable<Scalar>], second g2: [Variable
 public func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
                                      directions M: [Matrix<Scalar>])
     -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
-    curveDerivatives(W, input: X, directions: M, inputLayer: true)
+    curveDerivatives(W, input: X, directions: M, inputLayerOutput: nil)
 }
 
-/// `curveDerivatives`, without pair 0's term on the input layer W[0] when `inputLayer` is false
-/// (`orbitCurvature` accounts for it through the Gram matrix).
+/// `curveDerivatives`, without pair 0's term on the input layer W[0] when `inputLayerOutput`
+/// (sigma(W[0] X), already computed) is given: `orbitCurvature` accounts for that term through
+/// the Gram matrix.
 func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
-                              directions M: [Matrix<Scalar>], inputLayer: Bool)
+                              directions M: [Matrix<Scalar>], inputLayerOutput: Matrix<Scalar>?)
     -> (first: [Matrix<Scalar>], second: [Matrix<Scalar>]) {
     ensure(M.count == W.count - 1, "one direction per layer pair")
     var g1 = W.map { Matrix<Scalar>.zeros($0.rows, $0.cols) }
@@ -49,16 +50,15 @@ func curveDerivatives<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
     for m in 0..<(W.count - 1) {
         let U = W[m + 1], V = W[m]
         let M2 = matmul(M[m], M[m])
+        g1[m + 1] -= matmul(U, M[m])
+        g2[m + 1] += matmul(U, M2)
+        if m == 0, let output = inputLayerOutput { h = output; continue }
         let Vh = matmul(V, h)
         let sigmaVh = Vh.leakyReLU(slope)
         let sigmaPrime = Vh.leakyReLUDerivative(slope)
-        g1[m + 1] -= matmul(U, M[m])
-        g2[m + 1] += matmul(U, M2)
-        if m > 0 || inputLayer {
-            let hPinv = pinv(h)
-            g1[m] += matmul(matmul(M[m], sigmaVh) / sigmaPrime, hPinv)
-            g2[m] += matmul(matmul(M2, sigmaVh) / sigmaPrime, hPinv)
-        }
+        let hPinv = pinv(h)
+        g1[m] += matmul(matmul(M[m], sigmaVh) / sigmaPrime, hPinv)
+        g2[m] += matmul(matmul(M2, sigmaVh) / sigmaPrime, hPinv)
         h = sigmaVh
     }
     return (g1, g2)
@@ -108,7 +108,7 @@ public func orbitCurvature<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar
     let k = A.rows
     let AG = AB.slice(rows: 0..<k), BG = AB.slice(rows: k..<(2 * k))
     var n1 = AG.dot(A), n2 = BG.dot(B), d = AG.dot(B)
-    let (g1, g2) = curveDerivatives(W, input: X, directions: M, inputLayer: false)
+    let (g1, g2) = curveDerivatives(W, input: X, directions: M, inputLayerOutput: sigmaVh)
     for (a, b) in zip(g1, g2) { n1 += a.dot(a); n2 += b.dot(b); d += a.dot(b) }
     return (max(n1 * n2 - d * d, 0)).squareRoot() / (n1 * n1.squareRoot())
 }
