@@ -53,11 +53,11 @@ func softmaxCrossEntropy<Scalar: BLASScalar>(_ f: Matrix<Scalar>, labels: [Int])
                 for j in 0..<batch { top[j] = Swift.max(top[j], z[r * batch + j]) }
             }
             for r in 0..<classes {
-                for j in 0..<batch {
-                    let x = Scalar.exp(z[r * batch + j] - top[j])
-                    e[r * batch + j] = x
-                    total[j] += x
-                }
+                for j in 0..<batch { e[r * batch + j] = z[r * batch + j] - top[j] }
+            }
+            if let b = e.baseAddress { Scalar.exp(count: classes * batch, b, b) }
+            for r in 0..<classes {
+                for j in 0..<batch { total[j] += e[r * batch + j] }
             }
             let scale = 1 / Scalar(batch)
             for j in 0..<batch {

@@ -46,8 +46,11 @@ public final class FusedMLPTrainer {
     private let activation: [UnsafeMutablePointer<Float>]
     /// `delta[i]`, i in 1...L: dLoss/dZ(i) (maxBatchSize x d[i]).
     private let delta: [UnsafeMutablePointer<Float>]
-    /// One row of exponentials for `softmaxCrossEntropy` when it writes no δ.
+    /// The exponentials of `softmaxCrossEntropy` when it writes no δ (one row per evaluated row).
     private let exponentials: UnsafeMutablePointer<Float>
+    /// Each row's largest logit and its index, for `softmaxCrossEntropy`.
+    private let rowMaxima: UnsafeMutablePointer<Float>
+    private let rowArgmax: UnsafeMutablePointer<Int>
     /// Gathered rows and labels of a shuffled mini-batch.
     private let batchImages: UnsafeMutablePointer<Float>
     private let batchLabels: UnsafeMutablePointer<Int>
@@ -81,7 +84,9 @@ public final class FusedMLPTrainer {
         grad.initialize(repeating: 0, count: shape.parameterCount)
         activation = shape.dims.enumerated().map { i, d in buffer(i == 0 ? 0 : rows * d) }
         delta = shape.dims.enumerated().map { i, d in buffer(i == 0 ? 0 : maxBatchSize * d) }
-        exponentials = buffer(shape.outputSize)
+        exponentials = buffer(rows * shape.outputSize)
+        rowMaxima = buffer(rows)
+        rowArgmax = buffer(rows, Int.self)
         batchImages = buffer(maxBatchSize * shape.inputSize)
         batchLabels = buffer(maxBatchSize, Int.self)
         self.allocations = allocations
@@ -323,15 +328,21 @@ public final class FusedMLPTrainer {
         let logits = activation[shape.layerCount]
         var loss = 0.0, correct = 0
         let scale = 1 / Float(rows)
+        // exp(z - top) once per logit, kept in the output rows' δ (or in `exponentials` when
+        // evaluating), then scaled in place: first z - top for every row, then exp of all of
+        // them in one call (`teleport_exp`, expf's bits), then each row's sum in order.
+        let exponentials = delta ?? self.exponentials
+        let top = rowMaxima, best = rowArgmax
         for r in 0..<rows {
-            let z = logits + r * k
-            var top = z[0], best = 0
-            for j in 1..<k where z[j] > top { top = z[j]; best = j }
-            // exp(z - top) once per logit, kept in the output row's δ (or in `e` when
-            // evaluating), then scaled in place. The sum runs after the calls to exp, so that it
-            // does not wait on each call (the same additions in the same order).
-            let e = delta.map { $0 + r * k } ?? exponentials
-            for j in 0..<k { e[j] = exp(z[j] - top) }
+            let z = logits + r * k, e = exponentials + r * k
+            var t = z[0], b = 0
+            for j in 1..<k where z[j] > t { t = z[j]; b = j }
+            for j in 0..<k { e[j] = z[j] - t }
+            top[r] = t; best[r] = b
+        }
+        Float.exp(count: rows * k, exponentials, exponentials)
+        for r in 0..<rows {
+            let z = logits + r * k, e = exponentials + r * k, top = top[r], best = best[r]
             var sum: Float = 0
             for j in 0..<k { sum += e[j] }
             let label = labels[r]

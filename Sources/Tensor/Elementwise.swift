@@ -121,7 +121,13 @@ extension Matrix {
 
 extension Matrix {
     @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
-    @inlinable public func exp() -> Matrix { map { Scalar.exp($0) } }
+    @inlinable public func exp() -> Matrix {
+        var y = self
+        y.scalars.withUnsafeMutableBufferPointer { p in
+            if let b = p.baseAddress { Scalar.exp(count: p.count, b, b) }
+        }
+        return y
+    }
     @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     @inlinable public func log() -> Matrix { map { Scalar.log($0) } }
     @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)

@@ -119,18 +119,23 @@ extension Matrix {
         // Line i (a column for `.rows`, a row for `.columns`) has `length` entries, entry j at
         // p[i * step + j * stride]. Each line: its max m, then the sum of exp(x - m) in order
         // of j, then m + log(sum). The lines are visited side by side (for `.rows`, j outer and
-        // the contiguous columns inner), so that the calls to exp of different lines overlap;
-        // each line's additions keep their order.
+        // the contiguous columns inner), so that exp takes the entries of all lines at once
+        // (`exp(count:)`); each line's additions keep their order.
         let (lines, length, step, stride) = axis == .rows ? (cols, rows, 1, cols) : (rows, cols, cols, 1)
         var m = [Scalar](repeating: -Scalar.infinity, count: lines)
         var s = [Scalar](repeating: 0, count: lines)
+        var e = [Scalar](repeating: 0, count: lines)
         scalars.withUnsafeBufferPointer { p in
             for j in 0..<length {
                 for i in 0..<lines { m[i] = Swift.max(m[i], p[i * step + j * stride]) }
             }
-            for j in 0..<length {
-                for i in 0..<lines where m[i].isFinite { s[i] += Scalar.exp(p[i * step + j * stride] - m[i]) }
-            }
+            if lines > 0 { e.withUnsafeMutableBufferPointer { e in
+                for j in 0..<length {
+                    for i in 0..<lines { e[i] = p[i * step + j * stride] - m[i] }
+                    Scalar.exp(count: lines, e.baseAddress!, e.baseAddress!)
+                    for i in 0..<lines where m[i].isFinite { s[i] += e[i] }
+                }
+            } }
         }
         let out = (0..<lines).map { i in m[i].isFinite ? m[i] + Scalar.log(s[i]) : m[i] }
         return axis == .rows ? Matrix(rows: 1, cols: cols, scalars: out)
