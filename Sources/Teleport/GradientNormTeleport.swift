@@ -20,14 +20,22 @@ public struct GradientNormTeleport: Sendable {
     public var cap: Double
     /// Exact hidden inputs (corrected) or the published code's first-order ones.
     public var hiddenInputs: HiddenInputs
-    /// How the ascent is computed; both give the same steps up to rounding.
+    /// How the ascent is computed; all give the same steps up to rounding.
     public var formulation: Formulation
 
-    /// The two formulations of the same ascent (`TeleportFormulation`).
-    public typealias Formulation = TeleportFormulation
+    /// The formulations of the same ascent.
+    public enum Formulation: Sendable {
+        /// Double backpropagation through the action and the whole network on the batch X.
+        case general
+        /// The same with the first layer in the hidden space (`FirstLayerInHiddenSpace`).
+        case hiddenSpace
+        /// The first layer in the hidden space and the action's tangent at the identity in
+        /// closed form (`tangentAscentDirection`), where it applies; else `hiddenSpace`.
+        case tangent
+    }
 
     public init(steps: Int = 10, learningRate: Double, cap: Double = 100, hiddenInputs: HiddenInputs = .exact,
-                formulation: Formulation = .hiddenSpace) {
+                formulation: Formulation = .tangent) {
         self.steps = steps; self.learningRate = learningRate; self.cap = cap; self.hiddenInputs = hiddenInputs
         self.formulation = formulation
     }
@@ -91,6 +99,8 @@ public struct GradientNormTeleport: Sendable {
                 Self.ascentDirection(reduced: $0, layer, objective, hidden: $1)
             }
             return (layer.restored(reduced, firstLayer: W[0]), records)
+        case .tangent:
+            return ascendAlongTangent(W, input: X, objective)
         }
     }
 
@@ -109,6 +119,33 @@ public struct GradientNormTeleport: Sendable {
             W = teleportStep(W, input: X, T: dfdT.map { $0 * Scalar(learningRate) }, hidden: &hidden)
         }
         return (W, records)
+    }
+}
+
+extension GradientNormTeleport {
+    /// The ascent with `.tangent`: the first layer in the hidden space, each direction from the
+    /// closed-form tangent (or the autodiff where it does not apply); with exact hidden inputs
+    /// each step keeps the pairs it computed for the next direction (`stepKeepingPairs`).
+    func ascendAlongTangent<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
+                                    _ objective: Objective<Scalar>) -> (weights: [Matrix<Scalar>], records: [Record]) {
+        let layer = FirstLayerInHiddenSpace(W[0], input: X)
+        var reduced = layer.reduced(W)
+        var records: [Record] = []
+        var hidden = hiddenInputs == .firstOrder ? Teleport.hiddenInputs(reduced, input: layer.Z) : nil
+        var pairs: [PairAtIdentity<Scalar>]? = nil
+        for _ in 0..<steps {
+            let (L, f, dfdT) = Self.tangentAscentDirection(reduced: reduced, layer, objective, hidden: hidden, pairs: pairs)
+                ?? Self.ascentDirection(reduced: reduced, layer, objective, hidden: hidden)
+            records.append(Record(loss: Double(L), squaredGradientNorm: Double(f)))
+            if Double(f) > cap || !Double(f).isFinite { break }
+            let T = dfdT.map { $0 * Scalar(learningRate) }
+            if hidden == nil {
+                (reduced, pairs) = Self.stepKeepingPairs(reduced, input: layer.Z, T: T)
+            } else {
+                reduced = teleportStep(reduced, input: layer.Z, T: T, hidden: &hidden)
+            }
+        }
+        return (layer.restored(reduced, firstLayer: W[0]), records)
     }
 }
 
@@ -138,7 +175,7 @@ public struct FirstLayerInHiddenSpace<Scalar: BLASScalar> {
 
     public init(_ W0: Matrix<Scalar>, input X: Matrix<Scalar>) {
         Z = matmul(W0, X)
-        gram = X.cols < X.rows ? matmul(X, X, transposeA: true) : nil
+        gram = X.cols < X.rows ? gramMatrix(X) : nil
         input = X
     }
 

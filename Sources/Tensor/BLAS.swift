@@ -13,6 +13,10 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Sendable, LosslessS
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+    /// `c = a^T a` (n x n, its lower triangle only) for the row-major k x n matrix a: half a
+    /// product's flops (cblas_?syrk).
+    static func syrkLower(n: Int, k: Int, a: UnsafePointer<Self>, lda: Int, c: UnsafeMutablePointer<Self>, ldc: Int)
+
     /// `y = alpha * op(a) x + beta * y` for the row-major m x n matrix a (cblas_?gemv). A product
     /// with one row or column through gemm packs all of `a` first; gemv streams it once.
     static func gemv(transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -132,6 +136,12 @@ public var blasKernelSet: String { String(cString: openblas_get_corename()) }
 func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: BLASScalar {
+    public static func syrkLower(n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = blasConfigured
+        ProductFlops.add(n * (n + 1) * k, double: false)
+        cblas_ssyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+    }
+
     public static func gemv(transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                             x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>) {
         _ = blasConfigured
@@ -195,6 +205,12 @@ extension Float: BLASScalar {
 }
 
 extension Double: BLASScalar {
+    public static func syrkLower(n: Int, k: Int, a: UnsafePointer<Double>, lda: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = blasConfigured
+        ProductFlops.add(n * (n + 1) * k, double: true)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+    }
+
     public static func gemv(transpose: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                             x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>) {
         _ = blasConfigured

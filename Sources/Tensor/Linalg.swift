@@ -44,6 +44,22 @@ public func matmul<Scalar>(_ a: Matrix<Scalar>, _ b: Matrix<Scalar>,
     return c
 }
 
+/// The Gram matrix a^T a (cols x cols, symmetric) through syrk: its lower triangle computed,
+/// the upper one mirrored from it.
+@inlinable
+public func gramMatrix<Scalar>(_ a: Matrix<Scalar>) -> Matrix<Scalar> {
+    let n = a.cols
+    var c = Matrix<Scalar>.zeros(n, n)
+    if n == 0 || a.rows == 0 { return c }
+    a.scalars.withUnsafeBufferPointer { pa in
+        c.scalars.withUnsafeMutableBufferPointer { pc in
+            Scalar.syrkLower(n: n, k: a.rows, a: pa.baseAddress!, lda: n, c: pc.baseAddress!, ldc: n)
+            for i in 0..<n { for j in (i + 1)..<n { pc[i * n + j] = pc[j * n + i] } }
+        }
+    }
+    return c
+}
+
 /// The product x op(w) of one row x (1 x k) with a matrix, op the transpose when asked: the
 /// same product as `matmul(x, w, transposeB:)` through BLAS gemv, which reads w once instead of
 /// packing it (gemm's cost for a single row). Its sums run in gemv's order, so it agrees with

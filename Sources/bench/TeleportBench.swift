@@ -12,8 +12,10 @@ func teleportBenchmarks() -> [Benchmark] {
     [
         gradientNormTeleport(.mnist, "784-16-10-10", .general, repeats: 11),
         gradientNormTeleport(.mnist, "784-16-10-10", .hiddenSpace, repeats: 11),
+        gradientNormTeleport(.mnist, "784-16-10-10", .tangent, repeats: 11),
         gradientNormTeleport(.cifar, "3072-128-32-10", .general, repeats: 5),
         gradientNormTeleport(.cifar, "3072-128-32-10", .hiddenSpace, repeats: 5),
+        gradientNormTeleport(.cifar, "3072-128-32-10", .tangent, repeats: 5),
         sharpnessTeleport(.mnist, "784-16-10-10", .general),
         sharpnessTeleport(.mnist, "784-16-10-10", .hiddenSpace),
         sharpnessTeleport(.cifarSmall, "3072-32-10-10", .general),
@@ -53,15 +55,21 @@ func teleportBenchmarks() -> [Benchmark] {
     ]
 }
 
-/// Gradient-norm teleport, 10 ascent steps on a batch of 200, in one formulation; the
-/// hidden-space entry is compared with the general one (the naive reference).
+/// Gradient-norm teleport, 10 ascent steps on a batch of 200, in one formulation: the one the
+/// experiments use (the action's tangent in closed form, first layer in the hidden space), and
+/// the double backpropagation through the action in the hidden space and through the input
+/// layer (the naive reference both are compared with).
 private func gradientNormTeleport(_ shape: MLPShape, _ widths: String, _ formulation: GradientNormTeleport.Formulation,
                                   repeats: Int) -> Benchmark {
     let net = shape == .mnist ? "mnist-mlp" : "cifar-mlp"
     let name = { (f: GradientNormTeleport.Formulation) in
-        "teleport/grad-norm/\(net)" + (f == .general ? "/general" : "")
+        "teleport/grad-norm/\(net)" + (f == .general ? "/general" : f == .hiddenSpace ? "/autodiff" : "")
     }
-    let how = formulation == .general ? "general formulation (through the input layer)" : "first layer in the hidden space"
+    let how = switch formulation {
+    case .general: "double backpropagation through the action and the input layer"
+    case .hiddenSpace: "double backpropagation through the action, first layer in the hidden space"
+    case .tangent: "the action's tangent in closed form, first layer in the hidden space"
+    }
     return Benchmark(name(formulation), "gradient-norm teleport, 10 ascent steps, batch 200, \(widths), Float32, \(how)",
                      repeats: repeats, naive: formulation == .general ? nil : name(.general)) {
         let (W, X, objective) = problem(shape, batch: 200)

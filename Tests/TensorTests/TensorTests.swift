@@ -300,3 +300,17 @@ func goldenMatrix(_ g: Golden, _ path: String) throws -> Matrix<Double> {
         }
     }
 }
+
+/// gramMatrix(a) = a^T a through syrk: exactly symmetric, and the product up to rounding.
+@Suite struct GramMatrixTests {
+    @Test(arguments: [(7, 5), (30, 12), (3, 9), (0, 4)])
+    func symmetricAndTheProduct(rows: Int, cols: Int) {
+        let a = rows == 0 ? Matrix<Double>.zeros(0, cols) : randomMatrix(rows, cols, seed: 9)
+        let g = gramMatrix(a), product = matmul(a, a, transposeA: true)
+        #expect(g.shape == (cols, cols))
+        #expect(g == g.transposed())
+        #expect(maxDifference(g, product) <= 1e-13 * max(1, product.scalars.map(abs).max() ?? 0))
+        let single = gramMatrix(Matrix<Float>(a))
+        #expect(maxDifference(Matrix<Double>(single), product) <= 1e-5 * max(1, product.scalars.map(abs).max() ?? 0))
+    }
+}
