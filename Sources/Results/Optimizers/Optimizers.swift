@@ -144,7 +144,10 @@ struct OptimizersExperiment: Experiment {
     /// 1: pinv by Cholesky QR (its runs' numbers moved in the last bits). 2: trained through the
     /// register-blocked products (`ProductKernel`; the MNIST MLP's runs first, the CIFAR-10
     /// runs since the products copy crowded image rows and beat OpenBLAS there too).
+    /// 3 (the runs with teleportation only): the teleport's ascent from the action's tangent in
+    /// closed form (`GradientNormTeleport.Formulation.tangent`), which rounds differently.
     static let numericsRevision = 2
+    func numericsRevision(of run: Run) -> Int { run.teleport ? 3 : Self.numericsRevision }
     static let datasets = ImageData.experimentDatasets
     static let allOptimizers = ["adagrad", "momentum", "rmsprop", "adam", "sgd"]
 
