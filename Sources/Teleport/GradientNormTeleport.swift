@@ -9,8 +9,10 @@ import Autodiff
 /// f(T) = ||dL/dW (g.W)||^2 on the teleport batch with g_m = I + T_m, takes one ascent step
 /// T_m <- learningRate * df/dT_m, and applies g_m = I + T_m to every pair in order (exact
 /// hidden inputs; with `hiddenInputs: .firstOrder`, the published code's first-order ones). It
-/// stops early once f exceeds `cap`. This needs the gradient of a gradient norm: double
-/// backpropagation through the pinv-based action.
+/// stops early once f exceeds `cap`. This needs the gradient of a gradient norm: by default
+/// from the action's tangent at the identity in closed form and a Hessian product of the loss
+/// (GradientNormTangent.swift); `.general` and `.hiddenSpace` take it by double
+/// backpropagation through the pinv-based action (the references it is tested against).
 public struct GradientNormTeleport: Sendable {
     /// Number of ascent steps on the group elements.
     public var steps: Int

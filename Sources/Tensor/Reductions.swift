@@ -129,13 +129,14 @@ extension Matrix {
             for j in 0..<length {
                 for i in 0..<lines { m[i] = Swift.max(m[i], p[i * step + j * stride]) }
             }
-            if lines > 0 { e.withUnsafeMutableBufferPointer { e in
+            guard lines > 0 else { return }
+            e.withUnsafeMutableBufferPointer { e in
                 for j in 0..<length {
                     for i in 0..<lines { e[i] = p[i * step + j * stride] - m[i] }
                     Scalar.exp(count: lines, e.baseAddress!, e.baseAddress!)
                     for i in 0..<lines where m[i].isFinite { s[i] += e[i] }
                 }
-            } }
+            }
         }
         let out = (0..<lines).map { i in m[i].isFinite ? m[i] + Scalar.log(s[i]) : m[i] }
         return axis == .rows ? Matrix(rows: 1, cols: cols, scalars: out)
