@@ -20,9 +20,13 @@ import Autodiff
 /// One layer pair as the tangent sees it: its pre-activation P = V h, output Y = sigma(P) and
 /// pinv(Y) with its rank.
 public struct PairAtIdentity<Scalar: BLASScalar> {
+    /// The pre-activation V h (k x batch).
     public var P: Matrix<Scalar>
+    /// The output sigma(P), the next pair's exact hidden input.
     public var Y: Matrix<Scalar>
+    /// pinv(Y) (batch x k), with PyTorch's cutoff.
     public var pinvY: Matrix<Scalar>
+    /// The number of Y's singular values above the cutoff.
     public var rank: Int
 
     /// The pair with pre-activation P.
