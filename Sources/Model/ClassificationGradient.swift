@@ -49,27 +49,31 @@ func softmaxCrossEntropy<Scalar: BLASScalar>(_ f: Matrix<Scalar>, labels: [Int])
     var loss = 0.0
     f.scalars.withUnsafeBufferPointer { z in
         delta.scalars.withUnsafeMutableBufferPointer { e in
-            for r in 0..<classes {
-                for j in 0..<batch { top[j] = Swift.max(top[j], z[r * batch + j]) }
+            top.withUnsafeMutableBufferPointer { top in
+                total.withUnsafeMutableBufferPointer { total in
+                    for r in 0..<classes {
+                        for j in 0..<batch { top[j] = Swift.max(top[j], z[r * batch + j]) }
+                    }
+                    for r in 0..<classes {
+                        for j in 0..<batch { e[r * batch + j] = z[r * batch + j] - top[j] }
+                    }
+                    if let b = e.baseAddress { Scalar.exp(count: classes * batch, b, b) }
+                    for r in 0..<classes {
+                        for j in 0..<batch { total[j] += e[r * batch + j] }
+                    }
+                    let scale = 1 / Scalar(batch)
+                    for j in 0..<batch {
+                        let label = labels[j]
+                        ensure(label >= 0 && label < classes, "label out of range")
+                        loss += Double(Scalar.log(total[j]) + top[j] - z[label * batch + j])
+                        total[j] = scale / total[j]
+                    }
+                    for r in 0..<classes {
+                        for j in 0..<batch { e[r * batch + j] *= total[j] }
+                    }
+                    for j in 0..<batch { e[labels[j] * batch + j] -= scale }
+                }
             }
-            for r in 0..<classes {
-                for j in 0..<batch { e[r * batch + j] = z[r * batch + j] - top[j] }
-            }
-            if let b = e.baseAddress { Scalar.exp(count: classes * batch, b, b) }
-            for r in 0..<classes {
-                for j in 0..<batch { total[j] += e[r * batch + j] }
-            }
-            let scale = 1 / Scalar(batch)
-            for j in 0..<batch {
-                let label = labels[j]
-                ensure(label >= 0 && label < classes, "label out of range")
-                loss += Double(Scalar.log(total[j]) + top[j] - z[label * batch + j])
-                total[j] = scale / total[j]
-            }
-            for r in 0..<classes {
-                for j in 0..<batch { e[r * batch + j] *= total[j] }
-            }
-            for j in 0..<batch { e[labels[j] * batch + j] -= scale }
         }
     }
     return (Scalar(loss / Double(batch)), delta)

@@ -32,7 +32,7 @@ public func randomPerturbation<Scalar>(like W: [Matrix<Scalar>], radius: Double,
     var d = W.map { w in Matrix<Scalar>(rows: w.rows, cols: w.cols) { _, _ in Scalar(rng.uniform()) } }
     let norm = d.reduce(Scalar(0)) { $0 + $1.squaredNorm() }.squareRoot()
     let scale = Scalar(radius) / norm
-    for i in d.indices { d[i] = d[i] * scale }
+    for i in d.indices { d[i] *= scale }
     return d
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A small, fast, seeded random number generator (xoshiro256**, seeded through SplitMix64),
 /// so that the same seed gives the same numbers on every machine and run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+    @usableFromInline var s0, s1, s2, s3: UInt64
 
     /// Creates a generator whose whole stream is determined by `seed`.
     public init(seed: UInt64) {
@@ -21,6 +21,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     @inlinable @inline(__always)
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = SeededGenerator.rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -31,11 +32,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform Double in [0, 1) with 53 random bits.
+    @inlinable
     public mutating func uniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// Uniform Float in [0, 1) with 24 random bits.
+    @inlinable
     public mutating func uniformFloat() -> Float {
         Float(next() >> 40) * 0x1.0p-24
     }
