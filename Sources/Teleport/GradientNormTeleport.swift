@@ -94,60 +94,41 @@ public struct GradientNormTeleport: Sendable {
         ensure(W.count >= 2, "a teleport needs at least one layer pair")
         switch formulation {
         case .general:
-            return ascend(W, input: X) { Self.ascentDirection($0, input: X, objective, hidden: $1) }
-        case .hiddenSpace:
+            return ascend(W, input: X) { W, hidden, _ in Self.ascentDirection(W, input: X, objective, hidden: hidden) }
+        case .hiddenSpace, .tangent:
             let layer = FirstLayerInHiddenSpace(W[0], input: X)
-            let (reduced, records) = ascend(layer.reduced(W), input: layer.Z) {
-                Self.ascentDirection(reduced: $0, layer, objective, hidden: $1)
+            let (reduced, records) = ascend(layer.reduced(W), input: layer.Z) { W, hidden, pairs in
+                (formulation == .tangent
+                    ? Self.tangentAscentDirection(reduced: W, layer, objective, hidden: hidden, pairs: pairs) : nil)
+                    ?? Self.ascentDirection(reduced: W, layer, objective, hidden: hidden)
             }
             return (layer.restored(reduced, firstLayer: W[0]), records)
-        case .tangent:
-            return ascendAlongTangent(W, input: X, objective)
         }
     }
 
-    /// The ascent loop on weights W with input X (the batch, or Z for the reduced network).
+    /// The ascent loop on weights W with input X (the batch, or Z for the reduced network). With
+    /// exact hidden inputs each step keeps the pairs it computed (`stepKeepingPairs`, the
+    /// operations of `teleportStep`) and hands them to the next direction.
     private func ascend<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
-                                direction: ([Matrix<Scalar>], [Matrix<Scalar>]?)
+                                direction: ([Matrix<Scalar>], [Matrix<Scalar>]?, [PairAtIdentity<Scalar>]?)
                                     -> (loss: Scalar, squaredGradientNorm: Scalar, direction: [Matrix<Scalar>]))
         -> (weights: [Matrix<Scalar>], records: [Record]) {
         var W = W
         var records: [Record] = []
         var hidden = hiddenInputs == .firstOrder ? Teleport.hiddenInputs(W, input: X) : nil
-        for _ in 0..<steps {
-            let (L, f, dfdT) = direction(W, hidden)
-            records.append(Record(loss: Double(L), squaredGradientNorm: Double(f)))
-            if Double(f) > cap || !Double(f).isFinite { break }
-            W = teleportStep(W, input: X, T: dfdT.map { $0 * Scalar(learningRate) }, hidden: &hidden)
-        }
-        return (W, records)
-    }
-}
-
-extension GradientNormTeleport {
-    /// The ascent with `.tangent`: the first layer in the hidden space, each direction from the
-    /// closed-form tangent (or the autodiff where it does not apply); with exact hidden inputs
-    /// each step keeps the pairs it computed for the next direction (`stepKeepingPairs`).
-    func ascendAlongTangent<Scalar>(_ W: [Matrix<Scalar>], input X: Matrix<Scalar>,
-                                    _ objective: Objective<Scalar>) -> (weights: [Matrix<Scalar>], records: [Record]) {
-        let layer = FirstLayerInHiddenSpace(W[0], input: X)
-        var reduced = layer.reduced(W)
-        var records: [Record] = []
-        var hidden = hiddenInputs == .firstOrder ? Teleport.hiddenInputs(reduced, input: layer.Z) : nil
         var pairs: [PairAtIdentity<Scalar>]? = nil
         for _ in 0..<steps {
-            let (L, f, dfdT) = Self.tangentAscentDirection(reduced: reduced, layer, objective, hidden: hidden, pairs: pairs)
-                ?? Self.ascentDirection(reduced: reduced, layer, objective, hidden: hidden)
+            let (L, f, dfdT) = direction(W, hidden, pairs)
             records.append(Record(loss: Double(L), squaredGradientNorm: Double(f)))
             if Double(f) > cap || !Double(f).isFinite { break }
             let T = dfdT.map { $0 * Scalar(learningRate) }
             if hidden == nil {
-                (reduced, pairs) = Self.stepKeepingPairs(reduced, input: layer.Z, T: T)
+                (W, pairs) = Self.stepKeepingPairs(W, input: X, T: T)
             } else {
-                reduced = teleportStep(reduced, input: layer.Z, T: T, hidden: &hidden)
+                W = teleportStep(W, input: X, T: T, hidden: &hidden)
             }
         }
-        return (layer.restored(reduced, firstLayer: W[0]), records)
+        return (W, records)
     }
 }
 

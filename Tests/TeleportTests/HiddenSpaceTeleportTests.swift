@@ -24,15 +24,16 @@ import Autodiff
         }
     }
 
-    @Test(arguments: [HiddenInputs.exact, .firstOrder])
-    func sameTeleportAsTheGeneralPath(hiddenInputs: HiddenInputs) {
+    /// The hidden-space autodiff and the closed-form tangent (`TangentTeleportTests`) alike.
+    @Test(arguments: [HiddenInputs.exact, .firstOrder], [GradientNormTeleport.Formulation.hiddenSpace, .tangent])
+    func sameTeleportAsTheGeneralPath(hiddenInputs: HiddenInputs, formulation: GradientNormTeleport.Formulation) {
         let (W, X, labels) = PublishedTeleportTests.problem(dims: [40, 8, 6, 4], batch: 16, seed: 11)
         let objective = Objective<Double>.classification(labels: labels)
         func run(_ formulation: GradientNormTeleport.Formulation) -> (weights: [Matrix<Double>], records: [GradientNormTeleport.Record]) {
             GradientNormTeleport(steps: 3, learningRate: 0.5, cap: .infinity, hiddenInputs: hiddenInputs,
                                  formulation: formulation)(W, input: X, objective)
         }
-        let general = run(.general), hidden = run(.hiddenSpace)
+        let general = run(.general), hidden = run(formulation)
         #expect(relativeError(general.weights, W) > 1e-3, "the teleport moves the weights")
         #expect(relativeError(hidden.weights, general.weights) < 1e-9)
         #expect(hidden.records.count == general.records.count)
