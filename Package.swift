@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib", "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Plot", dependencies: ["CPNG", "CFreeType"]),
         .target(name: "Experiments",
-                dependencies: ["Tensor", "Autodiff", "Model", "Teleport", "Datasets", "Plot", argumentParser]),
+                dependencies: ["Tensor", "Autodiff", "Model", "Teleport", "Datasets", "Plot", "CKernels", argumentParser]),
         // The six results' protocols (one folder each), read top-down beside PROTOCOL.md.
         .target(name: "Results", dependencies: ["Experiments", "Tensor", "Autodiff", "Model", "Teleport", "MetaLearning",
                                                 "Theory", "Datasets", "Plot"]),

@@ -47,31 +47,39 @@ func softmaxCrossEntropy<Scalar: BLASScalar>(_ f: Matrix<Scalar>, labels: [Int])
     var total = [Scalar](repeating: 0, count: batch)
     var delta = Matrix<Scalar>.zeros(classes, batch)
     var loss = 0.0
-    f.scalars.withUnsafeBufferPointer { z in
-        delta.scalars.withUnsafeMutableBufferPointer { e in
-            top.withUnsafeMutableBufferPointer { top in
-                total.withUnsafeMutableBufferPointer { total in
+    // Each loop runs along one row of the classes x batch matrices through plain pointers, so
+    // the compiler vectorises it over the batch (no index arithmetic to overflow-check).
+    f.scalars.withUnsafeBufferPointer { zs in
+        delta.scalars.withUnsafeMutableBufferPointer { es in
+            top.withUnsafeMutableBufferPointer { tops in
+                total.withUnsafeMutableBufferPointer { totals in
+                    guard let z0 = zs.baseAddress, let e0 = es.baseAddress,
+                          let top = tops.baseAddress, let total = totals.baseAddress else { return }
                     for r in 0..<classes {
-                        for j in 0..<batch { top[j] = Swift.max(top[j], z[r * batch + j]) }
+                        let z = z0 + r &* batch
+                        for j in 0..<batch { top[j] = Swift.max(top[j], z[j]) }
                     }
                     for r in 0..<classes {
-                        for j in 0..<batch { e[r * batch + j] = z[r * batch + j] - top[j] }
+                        let z = z0 + r &* batch, e = e0 + r &* batch
+                        for j in 0..<batch { e[j] = z[j] - top[j] }
                     }
-                    if let b = e.baseAddress { Scalar.exp(count: classes * batch, b, b) }
+                    Scalar.exp(count: classes * batch, e0, e0)
                     for r in 0..<classes {
-                        for j in 0..<batch { total[j] += e[r * batch + j] }
+                        let e = e0 + r &* batch
+                        for j in 0..<batch { total[j] += e[j] }
                     }
                     let scale = 1 / Scalar(batch)
                     for j in 0..<batch {
                         let label = labels[j]
                         ensure(label >= 0 && label < classes, "label out of range")
-                        loss += Double(Scalar.log(total[j]) + top[j] - z[label * batch + j])
+                        loss += Double(Scalar.log(total[j]) + top[j] - z0[label &* batch + j])
                         total[j] = scale / total[j]
                     }
                     for r in 0..<classes {
-                        for j in 0..<batch { e[r * batch + j] *= total[j] }
+                        let e = e0 + r &* batch
+                        for j in 0..<batch { e[j] *= total[j] }
                     }
-                    for j in 0..<batch { e[labels[j] * batch + j] -= scale }
+                    for j in 0..<batch { e0[labels[j] &* batch + j] -= scale }
                 }
             }
         }

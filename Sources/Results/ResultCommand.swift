@@ -2,18 +2,19 @@ import Experiments
 
 /// The command line of each result (`run`, `merge`, `profiles`); each result executable's
 /// `main.swift` is one call of these. Each first pins OpenBLAS's kernels (`pinBLASKernels`),
-/// so that verdicts do not depend on the machine's CPU.
+/// so that verdicts do not depend on the machine's CPU, and keeps freed memory in the process
+/// (`keepFreedMemory`), so that large temporaries reuse their pages.
 public enum ResultCommand {
     /// Result 1: Section 3's convergence theorems checked numerically.
-    public static func convergence() { pinBLASKernels(); ExperimentCommand<Convergence>.main() }
+    public static func convergence() { pinBLASKernels(); keepFreedMemory(); ExperimentCommand<Convergence>.main() }
     /// Result 2: sharpness and curvature vs validation loss (Table 1).
-    public static func correlation() { pinBLASKernels(); ExperimentCommand<Correlation>.main() }
+    public static func correlation() { pinBLASKernels(); keepFreedMemory(); ExperimentCommand<Correlation>.main() }
     /// Result 3: teleporting to change sharpness or curvature at epoch 20 (Fig 4).
-    public static func generalization() { pinBLASKernels(); ExperimentCommand<Generalization>.main() }
+    public static func generalization() { pinBLASKernels(); keepFreedMemory(); ExperimentCommand<Generalization>.main() }
     /// Result 4: teleportation inside standard optimizers (Fig 5).
-    public static func optimizers() { pinBLASKernels(); ExperimentCommand<OptimizersExperiment>.main() }
+    public static func optimizers() { pinBLASKernels(); keepFreedMemory(); ExperimentCommand<OptimizersExperiment>.main() }
     /// Result 5: learning where to teleport (Fig 6).
-    public static func metalearning() { pinBLASKernels(); ExperimentCommand<Metalearning>.main() }
+    public static func metalearning() { pinBLASKernels(); keepFreedMemory(); ExperimentCommand<Metalearning>.main() }
     /// Result 6: curvature and displacement of shifted minima (Fig 7).
-    public static func displacement() { pinBLASKernels(); ExperimentCommand<DisplacementExperiment>.main() }
+    public static func displacement() { pinBLASKernels(); keepFreedMemory(); ExperimentCommand<DisplacementExperiment>.main() }
 }

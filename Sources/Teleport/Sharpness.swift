@@ -29,7 +29,11 @@ public func lossValue<Scalar>(_ W: [Matrix<Scalar>], _ X: Matrix<Scalar>,
 @_specialize(exported: true, where Scalar == Float) @_specialize(exported: true, where Scalar == Double)
 public func randomPerturbation<Scalar>(like W: [Matrix<Scalar>], radius: Double,
                                        using rng: inout SeededGenerator) -> [Matrix<Scalar>] {
-    var d = W.map { w in Matrix<Scalar>(rows: w.rows, cols: w.cols) { _, _ in Scalar(rng.uniform()) } }
+    var d = W.map { w in
+        Matrix<Scalar>(rows: w.rows, cols: w.cols, unsafeUninitialized: { entries in
+            for i in entries.indices { entries[i] = Scalar(rng.uniform()) }
+        })
+    }
     let norm = d.reduce(Scalar(0)) { $0 + $1.squaredNorm() }.squareRoot()
     let scale = Scalar(radius) / norm
     for i in d.indices { d[i] *= scale }

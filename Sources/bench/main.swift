@@ -213,4 +213,6 @@ func allBenchmarks() -> [Benchmark] {
     return all
 }
 
+// The same allocator settings as the result executables, so that entries time what runs do.
+keepFreedMemory()
 Bench.main()

@@ -2,6 +2,7 @@
 #ifndef TELEPORT_CKERNELS_H
 #define TELEPORT_CKERNELS_H
 
+#include "AllocatorSettings.h"
 #include "ExpKernels.h"
 #include "OptimizerKernels.h"
 #include "ProductKernels.h"
