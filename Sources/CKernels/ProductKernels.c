@@ -71,14 +71,18 @@ AVX2FMA ALWAYS_INLINE float reduce_vector(__m256 v) {
 }
 
 /// An MR x NR block of C = A Bᵀ: MR rows of A against NR rows of B, MR * NR lane-sum registers
-/// (4 x 3: twelve sums, three vectors of B, one of A; the sixteen registers of AVX2).
+/// (4 x 3: twelve sums, three vectors of B, one of A; the sixteen registers of AVX2). Each step
+/// over 8 columns also asks for one 64-byte line of `ahead` (its first `ahead_bytes`) to be
+/// brought into L2: rows the next blocks will read. A prefetch changes no value.
 AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, size_t lda,
-                                    const float *b, size_t ldb, float *c, size_t ldc) {
+                                    const float *b, size_t ldb, float *c, size_t ldc,
+                                    const char *ahead, size_t ahead_bytes) {
     __m256 acc[4][3];
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < NR; j++) acc[i][j] = _mm256_setzero_ps();
     size_t p = 0;
-    for (; p + 8 <= k; p += 8) {
+    for (size_t line = 0; p + 8 <= k; p += 8, line += 64) {
+        if (line < ahead_bytes) _mm_prefetch(ahead + line, _MM_HINT_T2);
         __m256 bv[3];
         for (int j = 0; j < NR; j++) bv[j] = _mm256_loadu_ps(b + j * ldb + p);
         for (int i = 0; i < MR; i++) {
@@ -99,12 +103,13 @@ AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, si
         for (int j = 0; j < NR; j++) c[i * ldc + j] = reduce_vector(acc[i][j]);
 }
 
-#define NT_BLOCK(MR, NR) case MR * 4 + NR: nt_block(MR, NR, k, a, lda, b, ldb, c, ldc); break;
+#define NT_BLOCK(MR, NR) case MR * 4 + NR: nt_block(MR, NR, k, a, lda, b, ldb, c, ldc, ahead, ahead_bytes); break;
 #define NT_BLOCKS(MR) NT_BLOCK(MR, 1) NT_BLOCK(MR, 2) NT_BLOCK(MR, 3)
 
 /// The block of C at rows i0..<i0+mr, columns j0..<j0+nr (mr <= 4, nr <= 3).
 AVX2FMA ALWAYS_INLINE void nt_block_at(size_t i0, size_t j0, int mr, int nr, size_t k, const float *a,
-                                       size_t lda, const float *b, size_t ldb, float *c, size_t ldc) {
+                                       size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
+                                       const char *ahead, size_t ahead_bytes) {
     a += i0 * lda; b += j0 * ldb; c += i0 * ldc + j0;
     switch (mr * 4 + nr) { NT_BLOCKS(1) NT_BLOCKS(2) NT_BLOCKS(3) NT_BLOCKS(4) }
 }
@@ -117,17 +122,29 @@ ALWAYS_INLINE int nt_block_columns(size_t left) { return left == 4 ? 2 : left < 
 enum { NT_ROW_BLOCK_BYTES = 16384 };
 
 AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                            const float *b, size_t ldb, float *c, size_t ldc) {
+                            const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
     // Blocks of four rows of A against up to three rows of B. The inner loop passes over the
     // block that stays in cache: four rows of A when they fit in half of L1 (12.5 KiB on the
     // MNIST MLP), else three rows of B (the weights; one CIFAR-10 image row is already 12 KiB).
     // The order of the blocks changes no entry's operations.
     if (4 * k * sizeof(float) <= NT_ROW_BLOCK_BYTES) {
+        // While a block of A's rows passes the rows of B, its blocks fetch the next block of A
+        // (the last one: the first rows of `next_a`) into L2, a share each: fresh samples
+        // arrive from memory behind the arithmetic instead of stalling it (the MNIST MLP's
+        // forward product, 20 x 16 x 784, on consecutive mini-batches of a 50,000-row array:
+        // 8.8 -> 5.6 us; on rows already in cache it takes 4.7 us).
         for (size_t i0 = 0; i0 < m; i0 += 4) {
             int mr = m - i0 < 4 ? (int)(m - i0) : 4, nr;
-            for (size_t j0 = 0; j0 < n; j0 += nr) {
+            size_t rows_ahead = i0 + 4 < m ? (m - i0 - 4 < 4 ? m - i0 - 4 : 4) : next_a ? 4 : 0;
+            const char *ahead = (const char *)(i0 + 4 < m ? a + (i0 + 4) * lda : next_a);
+            size_t ahead_bytes = rows_ahead == 0 ? 0 : ((rows_ahead - 1) * lda + k) * sizeof(float);
+            size_t blocks = 0;
+            for (size_t j0 = 0; j0 < n; j0 += nr) { nr = nt_block_columns(n - j0); blocks++; }
+            size_t share = (ahead_bytes / blocks + 63) & ~(size_t)63, done = 0;
+            for (size_t j0 = 0; j0 < n; j0 += nr, done += share) {
                 nr = nt_block_columns(n - j0);
-                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc);
+                size_t bytes = done >= ahead_bytes ? 0 : ahead_bytes - done < share ? ahead_bytes - done : share;
+                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, ahead + done, bytes);
             }
         }
     } else {
@@ -136,7 +153,7 @@ AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t
             nr = nt_block_columns(n - j0);
             for (size_t i0 = 0; i0 < m; i0 += 4) {
                 int mr = m - i0 < 4 ? (int)(m - i0) : 4;
-                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc);
+                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, NULL, 0);
             }
         }
     }
@@ -252,8 +269,13 @@ void teleport_product_force_reference(int force) { forced_reference = force; }
 
 void teleport_product_nt(size_t m, size_t n, size_t k, const float *a, size_t lda,
                          const float *b, size_t ldb, float *c, size_t ldc) {
+    teleport_product_nt_then(m, n, k, a, lda, b, ldb, c, ldc, NULL);
+}
+
+void teleport_product_nt_then(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                              const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
 #if defined(__x86_64__)
-    if (teleport_product_kernel_level() == 2) { nt_avx2(m, n, k, a, lda, b, ldb, c, ldc); return; }
+    if (teleport_product_kernel_level() == 2) { nt_avx2(m, n, k, a, lda, b, ldb, c, ldc, next_a); return; }
 #endif
     nt_reference(m, n, k, a, lda, b, ldb, c, ldc);
 }

@@ -25,11 +25,14 @@ struct Kernels {
     let product: ProductKernel
 
     /// `C (m x n) = A (m x k) · Bᵀ`, `B` being `n x k` (the forward pass through a layer).
+    /// `next`: where the next product's `A` starts, if known; the register-blocked kernel
+    /// prefetches its first rows (`teleport_product_nt_then`; no value changes).
     func multiplyTransposed(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
-                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+                            _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                            next: UnsafePointer<Float>? = nil) {
         switch product {
         case .registerBlocked:
-            teleport_product_nt(m, n, k, a, k, b, k, c, n)
+            teleport_product_nt_then(m, n, k, a, k, b, k, c, n, next)
         case .openBLAS:
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
                         1, a, Int32(k), b, Int32(k), 0, c, Int32(n))

@@ -62,6 +62,25 @@ import Tensor
         (5, 7, 1030), (6, 5, 1100),
     ]
 
+    /// `teleport_product_nt_then` prefetches rows of A and the rows at `next` while it
+    /// computes (`AVX2` copy, shapes whose blocks of A stay in L1): the reference bits on every
+    /// shape, with `next` elsewhere or nil.
+    @Test func prefetchingChangesNoValue() {
+        var generator = SeededGenerator(seed: 12)
+        for (m, n, k) in Self.shapes {
+            let a = Self.values(m * k, &generator), b = Self.values(n * k, &generator)
+            let following = Self.values(4 * k, &generator)
+            let slow = Self.nt(m, n, k, a, b, reference: true)
+            for next in [true, false] {
+                var c = [Float](repeating: .nan, count: m * n)
+                following.withUnsafeBufferPointer { f in
+                    teleport_product_nt_then(m, n, k, a, k, b, k, &c, n, next ? f.baseAddress : nil)
+                }
+                #expect(c.map(\.bitPattern) == slow.map(\.bitPattern), "nt_then \(m)x\(n)x\(k), next \(next)")
+            }
+        }
+    }
+
     @Test func avx2CopyGivesTheReferenceBits() {
         var generator = SeededGenerator(seed: 11)
         for (m, n, k) in Self.shapes {
