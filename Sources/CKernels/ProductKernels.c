@@ -1,6 +1,8 @@
 #include "ProductKernels.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -73,13 +75,18 @@ AVX2FMA ALWAYS_INLINE float reduce_vector(__m256 v) {
 /// An MR x NR block of C = A Bᵀ: MR rows of A against NR rows of B, MR * NR lane-sum registers
 /// (4 x 3: twelve sums, three vectors of B, one of A; the sixteen registers of AVX2). Each step
 /// over 8 columns also asks for one 64-byte line of `ahead` (its first `ahead_bytes`) to be
-/// brought into L2: rows the next blocks will read. A prefetch changes no value.
+/// brought into L2: rows the next blocks will read. A prefetch changes no value. The lane sums
+/// start at zero, or at the 12 vectors `sums_in` holds (a previous chunk of the same columns);
+/// they end reduced into C, or stored to `sums_out` for the next chunk (exactly: a vector stored
+/// and loaded again keeps its bits).
 AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, size_t lda,
                                     const float *b, size_t ldb, float *c, size_t ldc,
-                                    const char *ahead, size_t ahead_bytes) {
+                                    const char *ahead, size_t ahead_bytes,
+                                    const float *sums_in, float *sums_out) {
     __m256 acc[4][3];
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NR; j++) acc[i][j] = _mm256_setzero_ps();
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = sums_in ? _mm256_loadu_ps(sums_in + (i * 3 + j) * 8) : _mm256_setzero_ps();
     size_t p = 0;
     for (size_t line = 0; p + 8 <= k; p += 8, line += 64) {
         if (line < ahead_bytes) _mm_prefetch(ahead + line, _MM_HINT_T2);
@@ -99,17 +106,24 @@ AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, si
             for (int j = 0; j < NR; j++) acc[i][j] = _mm256_fmadd_ps(ai, bv[j], acc[i][j]);
         }
     }
+    if (sums_out) {
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j++) _mm256_storeu_ps(sums_out + (i * 3 + j) * 8, acc[i][j]);
+        return;
+    }
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < NR; j++) c[i * ldc + j] = reduce_vector(acc[i][j]);
 }
 
-#define NT_BLOCK(MR, NR) case MR * 4 + NR: nt_block(MR, NR, k, a, lda, b, ldb, c, ldc, ahead, ahead_bytes); break;
+#define NT_BLOCK(MR, NR) \
+    case MR * 4 + NR: nt_block(MR, NR, k, a, lda, b, ldb, c, ldc, ahead, ahead_bytes, sums_in, sums_out); break;
 #define NT_BLOCKS(MR) NT_BLOCK(MR, 1) NT_BLOCK(MR, 2) NT_BLOCK(MR, 3)
 
 /// The block of C at rows i0..<i0+mr, columns j0..<j0+nr (mr <= 4, nr <= 3).
 AVX2FMA ALWAYS_INLINE void nt_block_at(size_t i0, size_t j0, int mr, int nr, size_t k, const float *a,
                                        size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
-                                       const char *ahead, size_t ahead_bytes) {
+                                       const char *ahead, size_t ahead_bytes,
+                                       const float *sums_in, float *sums_out) {
     a += i0 * lda; b += j0 * ldb; c += i0 * ldc + j0;
     switch (mr * 4 + nr) { NT_BLOCKS(1) NT_BLOCKS(2) NT_BLOCKS(3) NT_BLOCKS(4) }
 }
@@ -121,12 +135,78 @@ ALWAYS_INLINE int nt_block_columns(size_t left) { return left == 4 ? 2 : left < 
 /// Four rows of A of at most this many bytes stay in L1 (half of its 32 KiB) across a pass.
 enum { NT_ROW_BLOCK_BYTES = 16384 };
 
+/// Longer rows go in chunks of this many columns (four rows of a chunk: 12 KiB), the rows
+/// this many blocks of four at a time (the lane sums of a group wait in memory between chunks).
+enum { NT_CHUNK = 768, NT_GROUP_BLOCKS = 8 };
+
+/// Blocks of B's rows `nt_block_columns` makes of n rows.
+static size_t nt_column_blocks(size_t n) {
+    size_t blocks = 0;
+    for (size_t j0 = 0; j0 < n; j0 += (size_t)nt_block_columns(n - j0)) blocks++;
+    return blocks;
+}
+
+/// `C = A Bᵀ` for rows of A too long for four of them to stay in L1 (CIFAR-10's 3072 floats):
+/// K in chunks of NT_CHUNK columns. Per chunk, each block of four rows of A is copied into a
+/// contiguous buffer (rows a multiple of 4 KiB apart, as CIFAR-10's are, would share their L1
+/// sets) and passes every block of B's rows; the lane sums carry over between chunks and are
+/// reduced after the last, so every entry gets the operations of one pass. Meanwhile the next
+/// segment of A (this chunk's next four rows, else the next chunk's or group's first ones, at
+/// the very end `next_a`'s) is prefetched into L2, a few lines per block of B. Returns 0, having
+/// done nothing, when its scratch cannot be allocated.
+AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                              const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
+    size_t blocks = nt_column_blocks(n), row_blocks = (m + 3) / 4;
+    float *sums = malloc((row_blocks < NT_GROUP_BLOCKS ? row_blocks : NT_GROUP_BLOCKS) * blocks * 96 * sizeof(float));
+    if (!sums) return 0;
+    float packed[4 * NT_CHUNK] __attribute__((aligned(64)));
+    size_t group_rows = 4 * NT_GROUP_BLOCKS;
+    for (size_t g0 = 0; g0 < m; g0 += group_rows) {
+        size_t g1 = m - g0 < group_rows ? m : g0 + group_rows;
+        for (size_t p0 = 0; p0 < k; p0 += NT_CHUNK) {
+            size_t len = k - p0 < NT_CHUNK ? k - p0 : NT_CHUNK;
+            int first = p0 == 0, last = p0 + len == k;
+            for (size_t i0 = g0; i0 < g1; i0 += 4) {
+                int mr = g1 - i0 < 4 ? (int)(g1 - i0) : 4, nr;
+                // The next segment: its first row, row count and length.
+                const float *next = NULL;
+                size_t next_rows = 0, next_len = 0;
+                if (i0 + 4 < g1) {
+                    next = a + (i0 + 4) * lda + p0; next_rows = g1 - i0 - 4; next_len = len;
+                } else if (!last) {
+                    next = a + g0 * lda + p0 + len; next_rows = g1 - g0; next_len = k - p0 - len;
+                } else if (g1 < m) {
+                    next = a + g1 * lda; next_rows = m - g1; next_len = k;
+                } else if (next_a) {
+                    next = next_a; next_rows = 4; next_len = k;
+                }
+                next_rows = next_rows < 4 ? next_rows : 4;
+                next_len = next_len < NT_CHUNK ? next_len : NT_CHUNK;
+                size_t row_lines = (next_len * sizeof(float) + 63) / 64, lines = next_rows * row_lines;
+                size_t per_block = (lines + blocks - 1) / blocks, line = 0;
+
+                for (int r = 0; r < mr; r++) memcpy(packed + r * len, a + (i0 + r) * lda + p0, len * sizeof(float));
+                float *block_sums = sums + (i0 - g0) / 4 * blocks * 96;
+                for (size_t j0 = 0; j0 < n; j0 += nr, block_sums += 96) {
+                    nr = nt_block_columns(n - j0);
+                    for (size_t q = 0; q < per_block && line < lines; q++, line++)
+                        _mm_prefetch((const char *)(next + line / row_lines * lda) + 64 * (line % row_lines), _MM_HINT_T2);
+                    nt_block_at(0, j0, mr, nr, len, packed, len, b + p0, ldb, c + i0 * ldc, ldc, NULL, 0,
+                                first ? NULL : block_sums, last ? NULL : block_sums);
+                }
+            }
+        }
+    }
+    free(sums);
+    return 1;
+}
+
 AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
                             const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
-    // Blocks of four rows of A against up to three rows of B. The inner loop passes over the
-    // block that stays in cache: four rows of A when they fit in half of L1 (12.5 KiB on the
-    // MNIST MLP), else three rows of B (the weights; one CIFAR-10 image row is already 12 KiB).
-    // The order of the blocks changes no entry's operations.
+    // Blocks of four rows of A against up to three rows of B, four rows of A staying in L1
+    // while they pass every block of B: whole rows when they fit in half of L1 (12.5 KiB on the
+    // MNIST MLP), else chunks of them (`nt_chunked`; one CIFAR-10 image row is 12 KiB). The
+    // order of the blocks changes no entry's operations.
     if (4 * k * sizeof(float) <= NT_ROW_BLOCK_BYTES) {
         // While a block of A's rows passes the rows of B, its blocks fetch the next block of A
         // (the last one: the first rows of `next_a`) into L2, a share each: fresh samples
@@ -144,16 +224,17 @@ AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t
             for (size_t j0 = 0; j0 < n; j0 += nr, done += share) {
                 nr = nt_block_columns(n - j0);
                 size_t bytes = done >= ahead_bytes ? 0 : ahead_bytes - done < share ? ahead_bytes - done : share;
-                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, ahead + done, bytes);
+                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, ahead + done, bytes, NULL, NULL);
             }
         }
-    } else {
+    } else if (!nt_chunked(m, n, k, a, lda, b, ldb, c, ldc, next_a)) {
+        // No scratch for the chunks: one pass, each block of B's rows over all of A.
         int nr;
         for (size_t j0 = 0; j0 < n; j0 += nr) {
             nr = nt_block_columns(n - j0);
             for (size_t i0 = 0; i0 < m; i0 += 4) {
                 int mr = m - i0 < 4 ? (int)(m - i0) : 4;
-                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, NULL, 0);
+                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, NULL, 0, NULL, NULL);
             }
         }
     }

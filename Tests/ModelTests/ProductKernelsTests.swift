@@ -56,15 +56,16 @@ import Tensor
 
     /// Shapes around the block sizes (4 x 3 for nt, its last four rows of B as 2 + 2;
     /// 6 rows x 16 columns for accumulate) and the vector width, each with a partial last
-    /// group; nt's two loop orders (depth up to 1024, and beyond).
+    /// group; nt's two paths (depth up to 1024 in one pass, beyond in chunks of 768 columns
+    /// and groups of 32 rows: a last chunk of 262, 8 or a whole 768, a second group of rows).
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (3, 2, 7), (4, 3, 8), (5, 4, 9), (7, 5, 17), (20, 16, 784), (13, 10, 23), (6, 16, 16), (9, 7, 41),
-        (5, 7, 1030), (6, 5, 1100),
+        (5, 7, 1030), (6, 5, 1100), (37, 4, 1544), (9, 3, 1536), (20, 7, 3072),
     ]
 
     /// `teleport_product_nt_then` prefetches rows of A and the rows at `next` while it
-    /// computes (`AVX2` copy, shapes whose blocks of A stay in L1): the reference bits on every
-    /// shape, with `next` elsewhere or nil.
+    /// computes (the AVX2 copy, both paths): the reference bits on every shape, with `next`
+    /// elsewhere or nil.
     @Test func prefetchingChangesNoValue() {
         var generator = SeededGenerator(seed: 12)
         for (m, n, k) in Self.shapes {

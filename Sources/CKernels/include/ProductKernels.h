@@ -29,10 +29,10 @@ void teleport_product_nt(size_t m, size_t n, size_t k,
                          float *c, size_t ldc);
 
 /// `teleport_product_nt`, told where the next product's A starts (its rows `lda` apart; NULL
-/// when unknown): on shapes where blocks of A stay in L1 (4 k floats within 16 KiB), each block
-/// of rows prefetches the next one into L2 while it computes, the last one the first rows at
-/// `next_a`. A trainer passes its next mini-batch. The same values as `teleport_product_nt`:
-/// the rows at `next_a` are only prefetched, never read.
+/// when unknown): while a block of A's rows computes, the AVX2 copy prefetches the next block
+/// (or chunk of columns) into L2, and the last one the first rows at `next_a`. A trainer passes
+/// its next mini-batch. The same values as `teleport_product_nt`: the rows at `next_a` are only
+/// prefetched, never read.
 void teleport_product_nt_then(size_t m, size_t n, size_t k,
                               const float *a, size_t lda, const float *b, size_t ldb,
                               float *c, size_t ldc, const float *next_a);
