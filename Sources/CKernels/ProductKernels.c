@@ -153,7 +153,7 @@ static size_t nt_column_blocks(size_t n) {
 /// reduced after the last, so every entry gets the operations of one pass. Meanwhile the next
 /// segment of A (this chunk's next four rows, else the next chunk's or group's first ones, at
 /// the very end `next_a`'s) is prefetched into L2, a few lines per block of B. Returns 0, having
-/// done nothing, when its scratch cannot be allocated.
+/// done nothing, when its scratch (at most 132 KB on n = 128) cannot be allocated.
 AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size_t lda,
                               const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
     size_t blocks = nt_column_blocks(n), row_blocks = (m + 3) / 4;
@@ -228,15 +228,8 @@ AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t
             }
         }
     } else if (!nt_chunked(m, n, k, a, lda, b, ldb, c, ldc, next_a)) {
-        // No scratch for the chunks: one pass, each block of B's rows over all of A.
-        int nr;
-        for (size_t j0 = 0; j0 < n; j0 += nr) {
-            nr = nt_block_columns(n - j0);
-            for (size_t i0 = 0; i0 < m; i0 += 4) {
-                int mr = m - i0 < 4 ? (int)(m - i0) : 4;
-                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, NULL, 0, NULL, NULL);
-            }
-        }
+        // No memory for the chunks' scratch: the reference copy (the same bits, slower).
+        nt_reference(m, n, k, a, lda, b, ldb, c, ldc);
     }
 }
 
