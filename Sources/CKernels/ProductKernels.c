@@ -218,9 +218,7 @@ AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t
             size_t rows_ahead = i0 + 4 < m ? (m - i0 - 4 < 4 ? m - i0 - 4 : 4) : next_a ? 4 : 0;
             const char *ahead = (const char *)(i0 + 4 < m ? a + (i0 + 4) * lda : next_a);
             size_t ahead_bytes = rows_ahead == 0 ? 0 : ((rows_ahead - 1) * lda + k) * sizeof(float);
-            size_t blocks = 0;
-            for (size_t j0 = 0; j0 < n; j0 += nr) { nr = nt_block_columns(n - j0); blocks++; }
-            size_t share = (ahead_bytes / blocks + 63) & ~(size_t)63, done = 0;
+            size_t share = (ahead_bytes / nt_column_blocks(n) + 63) & ~(size_t)63, done = 0;
             for (size_t j0 = 0; j0 < n; j0 += nr, done += share) {
                 nr = nt_block_columns(n - j0);
                 size_t bytes = done >= ahead_bytes ? 0 : ahead_bytes - done < share ? ahead_bytes - done : share;
