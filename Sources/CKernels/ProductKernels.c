@@ -72,24 +72,54 @@ AVX2FMA ALWAYS_INLINE float reduce_vector(__m256 v) {
     return _mm_cvtss_f32(_mm_add_ss(x, _mm_shuffle_ps(x, x, 1)));
 }
 
+/// Up to four rows of A that the next block will read (`rows` of them from `first`, `lda`
+/// apart, `floats` each), prefetched into L2 while the current block of A computes, a share of
+/// lines per block of B, one line per step over 8 columns: fresh samples arrive from memory
+/// behind the arithmetic instead of stalling it. A prefetch changes no value.
+typedef struct {
+    const char *row, *end;      // the row being fetched, and where the rows end
+    const char *line, *row_end; // its next line, and where it ends
+    size_t row_step;            // bytes from row to row
+    size_t per_block;           // lines per block of B
+} nt_ahead;
+
+static nt_ahead nt_ahead_of(const float *first, size_t rows, size_t lda, size_t floats, size_t blocks) {
+    size_t row_bytes = floats * sizeof(float), step = lda * sizeof(float);
+    rows = first ? (rows < 4 ? rows : 4) : 0;
+    const char *start = (const char *)first;
+    size_t lines = rows * ((row_bytes + 63) / 64);
+    return (nt_ahead){start, start + rows * step, start, start + row_bytes, step, (lines + blocks - 1) / blocks};
+}
+
+/// The next line of `ahead`, if any is left.
+AVX2FMA ALWAYS_INLINE void nt_prefetch_line(nt_ahead *ahead) {
+    if (ahead->row == ahead->end) return;
+    _mm_prefetch(ahead->line, _MM_HINT_T2);
+    ahead->line += 64;
+    if (ahead->line >= ahead->row_end) {
+        ahead->row += ahead->row_step;
+        ahead->line = ahead->row;
+        ahead->row_end += ahead->row_step;
+    }
+}
+
 /// An MR x NR block of C = A Bᵀ: MR rows of A against NR rows of B, MR * NR lane-sum registers
-/// (4 x 3: twelve sums, three vectors of B, one of A; the sixteen registers of AVX2). Each step
-/// over 8 columns also asks for one 64-byte line of `ahead` (its first `ahead_bytes`) to be
-/// brought into L2: rows the next blocks will read. A prefetch changes no value. The lane sums
+/// (4 x 3: twelve sums, three vectors of B, one of A; the sixteen registers of AVX2). Its first
+/// `ahead->per_block` steps over 8 columns each prefetch a line of `ahead`. The lane sums
 /// start at zero, or at the 12 vectors `sums_in` holds (a previous chunk of the same columns);
 /// they end reduced into C, or stored to `sums_out` for the next chunk (exactly: a vector stored
 /// and loaded again keeps its bits).
 AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, size_t lda,
                                     const float *b, size_t ldb, float *c, size_t ldc,
-                                    const char *ahead, size_t ahead_bytes,
-                                    const float *sums_in, float *sums_out) {
+                                    nt_ahead *ahead, const float *sums_in, float *sums_out) {
     __m256 acc[4][3];
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < NR; j++)
             acc[i][j] = sums_in ? _mm256_loadu_ps(sums_in + (i * 3 + j) * 8) : _mm256_setzero_ps();
     size_t p = 0;
-    for (size_t line = 0; p + 8 <= k; p += 8, line += 64) {
-        if (line < ahead_bytes) _mm_prefetch(ahead + line, _MM_HINT_T2);
+    nt_ahead next = *ahead;     // in registers for the loop
+    for (size_t step = 0; p + 8 <= k; p += 8, step++) {
+        if (step < next.per_block) nt_prefetch_line(&next);
         __m256 bv[3];
         for (int j = 0; j < NR; j++) bv[j] = _mm256_loadu_ps(b + j * ldb + p);
         for (int i = 0; i < MR; i++) {
@@ -97,6 +127,7 @@ AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, si
             for (int j = 0; j < NR; j++) acc[i][j] = _mm256_fmadd_ps(ai, bv[j], acc[i][j]);
         }
     }
+    *ahead = next;
     if (p < k) {
         __m256i mask = lane_mask(k - p);
         __m256 bv[3];
@@ -116,14 +147,13 @@ AVX2FMA ALWAYS_INLINE void nt_block(int MR, int NR, size_t k, const float *a, si
 }
 
 #define NT_BLOCK(MR, NR) \
-    case MR * 4 + NR: nt_block(MR, NR, k, a, lda, b, ldb, c, ldc, ahead, ahead_bytes, sums_in, sums_out); break;
+    case MR * 4 + NR: nt_block(MR, NR, k, a, lda, b, ldb, c, ldc, ahead, sums_in, sums_out); break;
 #define NT_BLOCKS(MR) NT_BLOCK(MR, 1) NT_BLOCK(MR, 2) NT_BLOCK(MR, 3)
 
 /// The block of C at rows i0..<i0+mr, columns j0..<j0+nr (mr <= 4, nr <= 3).
 AVX2FMA ALWAYS_INLINE void nt_block_at(size_t i0, size_t j0, int mr, int nr, size_t k, const float *a,
                                        size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
-                                       const char *ahead, size_t ahead_bytes,
-                                       const float *sums_in, float *sums_out) {
+                                       nt_ahead *ahead, const float *sums_in, float *sums_out) {
     a += i0 * lda; b += j0 * ldb; c += i0 * ldc + j0;
     switch (mr * 4 + nr) { NT_BLOCKS(1) NT_BLOCKS(2) NT_BLOCKS(3) NT_BLOCKS(4) }
 }
@@ -152,7 +182,7 @@ static size_t nt_column_blocks(size_t n) {
 /// sets) and passes every block of B's rows; the lane sums carry over between chunks and are
 /// reduced after the last, so every entry gets the operations of one pass. Meanwhile the next
 /// segment of A (this chunk's next four rows, else the next chunk's or group's first ones, at
-/// the very end `next_a`'s) is prefetched into L2, a few lines per block of B. Returns 0, having
+/// the very end `next_a`'s) is prefetched (`nt_ahead`). Returns 0, having
 /// done nothing, when its scratch (at most 132 KB on n = 128) cannot be allocated.
 AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size_t lda,
                               const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
@@ -180,18 +210,13 @@ AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size
                 } else if (next_a) {
                     next = next_a; next_rows = 4; next_len = k;
                 }
-                next_rows = next_rows < 4 ? next_rows : 4;
-                next_len = next_len < NT_CHUNK ? next_len : NT_CHUNK;
-                size_t row_lines = (next_len * sizeof(float) + 63) / 64, lines = next_rows * row_lines;
-                size_t per_block = (lines + blocks - 1) / blocks, line = 0;
+                nt_ahead ahead = nt_ahead_of(next, next_rows, lda, next_len < NT_CHUNK ? next_len : NT_CHUNK, blocks);
 
                 for (int r = 0; r < mr; r++) memcpy(packed + r * len, a + (i0 + r) * lda + p0, len * sizeof(float));
                 float *block_sums = sums + (i0 - g0) / 4 * blocks * 96;
                 for (size_t j0 = 0; j0 < n; j0 += nr, block_sums += 96) {
                     nr = nt_block_columns(n - j0);
-                    for (size_t q = 0; q < per_block && line < lines; q++, line++)
-                        _mm_prefetch((const char *)(next + line / row_lines * lda) + 64 * (line % row_lines), _MM_HINT_T2);
-                    nt_block_at(0, j0, mr, nr, len, packed, len, b + p0, ldb, c + i0 * ldc, ldc, NULL, 0,
+                    nt_block_at(0, j0, mr, nr, len, packed, len, b + p0, ldb, c + i0 * ldc, ldc, &ahead,
                                 first ? NULL : block_sums, last ? NULL : block_sums);
                 }
             }
@@ -208,21 +233,18 @@ AVX2FMA static void nt_avx2(size_t m, size_t n, size_t k, const float *a, size_t
     // MNIST MLP), else chunks of them (`nt_chunked`; one CIFAR-10 image row is 12 KiB). The
     // order of the blocks changes no entry's operations.
     if (4 * k * sizeof(float) <= NT_ROW_BLOCK_BYTES) {
-        // While a block of A's rows passes the rows of B, its blocks fetch the next block of A
-        // (the last one: the first rows of `next_a`) into L2, a share each: fresh samples
-        // arrive from memory behind the arithmetic instead of stalling it (the MNIST MLP's
-        // forward product, 20 x 16 x 784, on consecutive mini-batches of a 50,000-row array:
-        // 8.8 -> 5.6 us; on rows already in cache it takes 4.7 us).
+        // While a block of A's rows passes the rows of B, the next block of A (the last one:
+        // the first rows of `next_a`) is prefetched (`nt_ahead`; the MNIST MLP's forward
+        // product, 20 x 16 x 784, on consecutive mini-batches of a 50,000-row array: 8.8 ->
+        // 5.6 us; on rows already in cache it takes 4.7 us).
+        size_t blocks = nt_column_blocks(n);
         for (size_t i0 = 0; i0 < m; i0 += 4) {
             int mr = m - i0 < 4 ? (int)(m - i0) : 4, nr;
-            size_t rows_ahead = i0 + 4 < m ? (m - i0 - 4 < 4 ? m - i0 - 4 : 4) : next_a ? 4 : 0;
-            const char *ahead = (const char *)(i0 + 4 < m ? a + (i0 + 4) * lda : next_a);
-            size_t ahead_bytes = rows_ahead == 0 ? 0 : ((rows_ahead - 1) * lda + k) * sizeof(float);
-            size_t share = (ahead_bytes / nt_column_blocks(n) + 63) & ~(size_t)63, done = 0;
-            for (size_t j0 = 0; j0 < n; j0 += nr, done += share) {
+            nt_ahead ahead = i0 + 4 < m ? nt_ahead_of(a + (i0 + 4) * lda, m - i0 - 4, lda, k, blocks)
+                                        : nt_ahead_of(next_a, 4, lda, k, blocks);
+            for (size_t j0 = 0; j0 < n; j0 += nr) {
                 nr = nt_block_columns(n - j0);
-                size_t bytes = done >= ahead_bytes ? 0 : ahead_bytes - done < share ? ahead_bytes - done : share;
-                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, ahead + done, bytes, NULL, NULL);
+                nt_block_at(i0, j0, mr, nr, k, a, lda, b, ldb, c, ldc, &ahead, NULL, NULL);
             }
         }
     } else if (!nt_chunked(m, n, k, a, lda, b, ldb, c, ldc, next_a)) {
