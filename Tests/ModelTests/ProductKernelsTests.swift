@@ -57,14 +57,15 @@ import Tensor
         return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))
     }
 
-    /// Shapes around the block sizes (4 x 3 for nt, its last four rows of B as 2 + 2;
-    /// 6 rows x 16 columns for accumulate, 4 x 64 in its AVX-512 copy) and the vector widths
-    /// (8 and 16), each with a partial last
+    /// Shapes around the block sizes (4 x 3 for nt, its last four rows of B as 2 + 2, 4 x 4 in
+    /// its AVX-512 copy, rows in pairs; 6 rows x 16 columns for accumulate, 4 x 64 in its AVX-512
+    /// copy) and the vector widths (8 and 16), each with a partial last
     /// group; nt's two paths (depth up to 1024 in one pass, beyond in chunks of 768 columns
     /// and groups of 32 rows: a last chunk of 262, 8 or a whole 768, a second group of rows).
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (3, 2, 7), (4, 3, 8), (5, 4, 9), (7, 5, 17), (20, 16, 784), (13, 10, 23), (6, 16, 16), (9, 7, 41),
         (5, 7, 1030), (6, 5, 1100), (37, 4, 1544), (9, 3, 1536), (20, 7, 3072), (8, 3, 64), (11, 2, 130),
+        (3, 10, 2001), (7, 2, 1300),
     ]
 
     /// `teleport_product_nt_then` prefetches rows of A and the rows at `next` while it

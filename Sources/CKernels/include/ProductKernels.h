@@ -1,8 +1,8 @@
 // The matrix products of the Float32 trainer, register-blocked with fused
 // multiply-adds. Every product has one fixed order of operations, written out in a portable
-// reference copy (scalar fmaf), in an AVX2+FMA copy chosen when the CPU has both, and for
-// `teleport_product_accumulate` in an AVX-512 copy chosen when it also has AVX-512F; all give
-// the same bits, so the trainer's numbers do not depend on the machine.
+// reference copy (scalar fmaf), in an AVX2+FMA copy chosen when the CPU has both, and in an
+// AVX-512 copy (of accumulate, and of nt on long rows) chosen when it also has AVX-512F; all
+// give the same bits, so the trainer's numbers do not depend on the machine.
 //
 // Row-major throughout. The order of operations of each entry:
 //  - teleport_product_nt (C = A Bᵀ, rows against rows): eight partial sums, lane l taking the
@@ -16,8 +16,9 @@
 
 #include <stddef.h>
 
-/// Which copy `teleport_product_*` run: 3 = AVX-512 (accumulate's 16-column vectors; the
-/// AVX2 copy of nt), 2 = AVX2 with FMA, 1 = the portable reference.
+/// Which copy `teleport_product_*` run: 3 = AVX-512 (accumulate in 16-column vectors, nt's rows
+/// longer than 1024 floats two to a vector; else the AVX2 code), 2 = AVX2 with FMA, 1 = the
+/// portable reference.
 /// `teleport_product_limit_level(l)` caps it at l (for tests that compare the copies); 0
 /// returns to the automatic choice.
 int teleport_product_kernel_level(void);
