@@ -5,8 +5,8 @@ import Tensor
 /// Which code computes the fused trainer's matrix products.
 public enum ProductKernel: String, Hashable, Sendable, Codable {
     /// Register-blocked fused multiply-add kernels (CKernels/ProductKernels.c): no packing of
-    /// the operands and no library call per product, and the same bits on every machine (an
-    /// AVX2+FMA copy and a portable copy with one order of operations). The trainer's default on
+    /// the operands and no library call per product, and the same bits on every machine (AVX-512,
+    /// AVX2+FMA and portable copies with one order of operations). The trainer's default on
     /// every network of the paper: on the MNIST MLP a batch-20 step is a few small products,
     /// where packing and call overhead cost more than the arithmetic; on the CIFAR-10 MLPs the
     /// products read the weights where they lie and copy only the crowded image rows, and beat
@@ -15,6 +15,18 @@ public enum ProductKernel: String, Hashable, Sendable, Codable {
     /// OpenBLAS sgemm (single-threaded), which packs both operands for every product: the
     /// comparison the tests and the bench make.
     case openBLAS
+}
+
+extension ProductKernel {
+    /// The copy of the register-blocked kernels this CPU runs: "AVX-512", "AVX2+FMA" or
+    /// "portable" (all give the same bits).
+    public static var registerBlockedCopy: String {
+        switch teleport_product_kernel_level() {
+        case 3: "AVX-512"
+        case 2: "AVX2+FMA"
+        default: "portable"
+        }
+    }
 }
 
 /// The dense kernels of the fused trainer, row-major with samples as rows.

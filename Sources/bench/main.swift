@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Model
 
 /// `bench`: times the project's kernels and prints medians as a table (JSON and Markdown
 /// files on request). First it measures the machine's single-threaded sgemm rate, the
@@ -103,11 +104,14 @@ struct BenchMachine: Codable {
     /// 1-minute load average when the benchmarks started and ended (other processes compete).
     var loadAverageAtStart: Double
     var loadAverageAtEnd: Double?
+    /// The copy of the trainer's register-blocked products the CPU ran (nil in older reports).
+    var productKernels: String?
 
     static func current() -> BenchMachine {
         let m = Machine.current()
         return BenchMachine(cpuModel: m.cpuModel, cores: m.cores, memoryGiB: m.memoryGiB, os: m.os,
-                            loadAverageAtStart: loadAverage(), loadAverageAtEnd: nil)
+                            loadAverageAtStart: loadAverage(), loadAverageAtEnd: nil,
+                            productKernels: ProductKernel.registerBlockedCopy)
     }
 
     static func loadAverage() -> Double {
@@ -144,6 +148,7 @@ struct BenchReport: Codable {
                + "Peaks (single-threaded OpenBLAS): sgemm %.1f GFLOP/s, dgemm %.1f GFLOP/s.",
                machine.cpuModel, machine.cores, machine.memoryGiB, machine.loadAverageAtStart, peakGFLOPS,
                doublePeakGFLOPS)
+            + (machine.productKernels.map { " The trainer's register-blocked products: the \($0) copy." } ?? "")
     }
 
     func row(_ m: Measurement) -> String {
