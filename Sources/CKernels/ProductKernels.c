@@ -261,19 +261,42 @@ AVX512 static void nt512_pass(int rows, size_t len, const float *a, size_t lda, 
     }
 }
 
+/// Floats of lane sums per block of B in the AVX2 copy's chunks (12 vectors of 8).
+enum { NT_SUMS = 96 };
+
+/// One chunk (`len` columns from `a`) of `rows` <= 4 rows of A against all n rows of B, AVX2:
+/// copies the rows into `packed` contiguous and passes the blocks of B (`nt_block_columns`);
+/// `sums` holds NT_SUMS floats per block of B, read unless `first`, written unless `last`.
+AVX2FMA static void nt_pass(int rows, size_t len, const float *a, size_t lda, const float *b, size_t ldb,
+                            size_t n, float *c, size_t ldc, nt_ahead *ahead, float *sums, int first, int last,
+                            float *packed) {
+    for (int r = 0; r < rows; r++) memcpy(packed + r * len, a + r * lda, len * sizeof(float));
+    int nr;
+    for (size_t j0 = 0; j0 < n; j0 += nr, sums += NT_SUMS) {
+        nr = nt_block_columns(n - j0);
+        nt_block_at(0, j0, rows, nr, len, packed, len, b, ldb, c, ldc, ahead, first ? NULL : sums, last ? NULL : sums);
+    }
+}
+
+/// `nt_pass` or `nt512_pass`.
+typedef void (*nt_pass_fn)(int rows, size_t len, const float *a, size_t lda, const float *b, size_t ldb,
+                           size_t n, float *c, size_t ldc, nt_ahead *ahead, float *sums, int first, int last,
+                           float *packed);
+
 /// `C = A Bᵀ` for rows of A too long for four of them to stay in L1 (CIFAR-10's 3072 floats):
 /// K in chunks of NT_CHUNK columns. Per chunk, each block of four rows of A is copied into a
 /// contiguous buffer (rows a multiple of 4 KiB apart, as CIFAR-10's are, would share their L1
 /// sets) and passes every block of B's rows; the lane sums carry over between chunks and are
 /// reduced after the last, so every entry gets the operations of one pass. Meanwhile the next
 /// segment of A (this chunk's next four rows, else the next chunk's or group's first ones, at
-/// the very end `next_a`'s) is prefetched (`nt_ahead`). `wide`: the blocks of the AVX-512 copy
-/// (`nt512_pass`). Returns 0, having done nothing, when its scratch (at most 132 KB on n = 128)
+/// the very end `next_a`'s) is prefetched (`nt_ahead`). Each chunk of four rows is one
+/// `nt_pass`, or with `wide` one `nt512_pass` (the AVX-512 copy). Returns 0, having done nothing, when its scratch (at most 132 KB on n = 128)
 /// cannot be allocated.
 AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size_t lda,
                               const float *b, size_t ldb, float *c, size_t ldc, const float *next_a, int wide) {
+    nt_pass_fn pass = wide ? nt512_pass : nt_pass;
     size_t blocks = wide ? (n + NT512_COLUMNS - 1) / NT512_COLUMNS : nt_column_blocks(n), row_blocks = (m + 3) / 4;
-    size_t per_block = wide ? NT512_SUMS : 96;  // floats of lane sums per block of B
+    size_t per_block = wide ? NT512_SUMS : NT_SUMS;  // floats of lane sums per block of B
     float *sums = malloc((row_blocks < NT_GROUP_BLOCKS ? row_blocks : NT_GROUP_BLOCKS) * blocks * per_block * sizeof(float));
     if (!sums) return 0;
     float packed[4 * NT_CHUNK] __attribute__((aligned(64)));
@@ -284,7 +307,7 @@ AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size
             size_t len = k - p0 < NT_CHUNK ? k - p0 : NT_CHUNK;
             int first = p0 == 0, last = p0 + len == k;
             for (size_t i0 = g0; i0 < g1; i0 += 4) {
-                int mr = g1 - i0 < 4 ? (int)(g1 - i0) : 4, nr;
+                int mr = g1 - i0 < 4 ? (int)(g1 - i0) : 4;
                 // The next segment: its first row, row count and length.
                 const float *next = NULL;
                 size_t next_rows = 0, next_len = 0;
@@ -299,18 +322,8 @@ AVX2FMA static int nt_chunked(size_t m, size_t n, size_t k, const float *a, size
                 }
                 nt_ahead ahead = nt_ahead_of(next, next_rows, lda, next_len < NT_CHUNK ? next_len : NT_CHUNK, blocks);
 
-                float *block_sums = sums + (i0 - g0) / 4 * blocks * per_block;
-                if (wide) {
-                    nt512_pass(mr, len, a + i0 * lda + p0, lda, b + p0, ldb, n, c + i0 * ldc, ldc, &ahead,
-                               block_sums, first, last, packed);
-                    continue;
-                }
-                for (int r = 0; r < mr; r++) memcpy(packed + r * len, a + (i0 + r) * lda + p0, len * sizeof(float));
-                for (size_t j0 = 0; j0 < n; j0 += nr, block_sums += 96) {
-                    nr = nt_block_columns(n - j0);
-                    nt_block_at(0, j0, mr, nr, len, packed, len, b + p0, ldb, c + i0 * ldc, ldc, &ahead,
-                                first ? NULL : block_sums, last ? NULL : block_sums);
-                }
+                pass(mr, len, a + i0 * lda + p0, lda, b + p0, ldb, n, c + i0 * ldc, ldc, &ahead,
+                     sums + (i0 - g0) / 4 * blocks * per_block, first, last, packed);
             }
         }
     }
